@@ -22,8 +22,9 @@ def detect(path: Path, text: str) -> bool:
         return False
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return True
-    # Other JSON shapes (ASR outputs) have their own readers; this one takes objects with "turns".
-    return '"turns"' in text[:200000] or path.suffix.lower() in (".json",)
+    # Other JSON shapes (ASR outputs) have their own readers; this one takes objects with "turns",
+    # and claims any other .json last so that a broken file gets a located JSON syntax error.
+    return '"turns"' in text[:200000] or path.suffix.lower() == ".json"
 
 
 def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
