@@ -13,10 +13,35 @@ from pathlib import Path
 from ..models import InputError, Transcript
 from .base import ReadOptions, TranscriptReadError
 from .encoding import decode_file
-from . import csv_turns, json_calls, text_lines
+from . import (
+    aws_contact_lens,
+    aws_pca,
+    aws_transcribe,
+    azure_conversation,
+    csv_turns,
+    deepgram,
+    generic_json,
+    json_calls,
+    subtitles,
+    text_lines,
+    whisper,
+)
 
-# Order matters: the first reader whose detect() accepts the content wins.
-READERS = [json_calls, csv_turns, text_lines]
+# Order matters: the first reader whose detect() accepts the content wins. Vendor formats are told
+# apart by their own keys; generic_json takes other lists of turns; json_calls claims any .json last.
+READERS = [
+    aws_transcribe,
+    aws_contact_lens,
+    aws_pca,
+    deepgram,
+    whisper,
+    azure_conversation,
+    subtitles,
+    generic_json,
+    json_calls,
+    csv_turns,
+    text_lines,
+]
 
 TRANSCRIPT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".txt", ".csv", ".tsv", ".vtt", ".srt"}
 
