@@ -71,7 +71,8 @@ def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
             metadata: dict[str, Any] = {"source_format": "generic_json", "text_field": fields.get("text", "pair")}
             call_id = call_value
             if holder is not None:
-                skip = {k for k, v in holder.items() if k == list_key or _turn_like_list(v, {})}
+                # Other copies of the turns (ABCD's delexed list) would only bloat the metadata.
+                skip = {k for k, v in holder.items() if k == list_key or v == [] or _turn_like_list(v, {})}
                 call_key = fmap.get("call_id") if fmap.get("call_id") in holder else next(
                     (k for k in _CALL_KEYS if isinstance(holder.get(k), (str, int)) and not isinstance(holder.get(k), bool)), None
                 )
@@ -201,12 +202,15 @@ def _resolve_fields(turns: list[Any], fmap: dict[str, str], where: str) -> dict[
         turn_call = next((k for k in _TURN_CALL_KEYS if k in keys), None)
         if turn_call:
             fields["call_id"] = turn_call
-    timed = {"start", "end", "start_ms", "end_ms"} & set(fields)
-    if not timed:
-        for target, names in _TIME_KEYS.items():
-            found = next((k for k in names if k in keys), None)
-            if found and target not in fields:
+    # A mapped time wins over a recognised one of the same kind (start, end, duration).
+    for family in (("start", "start_ms"), ("end", "end_ms"), ("duration_ms",)):
+        if any(target in fields for target in family):
+            continue
+        for target in family:
+            found = next((k for k in _TIME_KEYS[target] if k in keys), None)
+            if found:
                 fields[target] = found
+                break
     return fields
 
 

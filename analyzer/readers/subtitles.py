@@ -2,8 +2,9 @@
 
 Input: WebVTT (parsed by webvtt-py) with `<v Name>` voice tags or `Name: text` prefixes, or SRT
 (parsed by srt) with `Name: text` prefixes. "Agent"/"Customer"-like names give the role; any other
-name is UNKNOWN. A cue with no name continues the previous speaker, as subtitle exports only name
-the speaker when it changes. Files are read as they are: when every cue carries the same label
+name is UNKNOWN. A cue with no name continues the previous speaker only when the previous cue broke
+off mid-sentence (a subtitle splitting one utterance); otherwise its speaker is left empty for
+role inference rather than guessed. Files are read as they are: when every cue carries the same label
 (Azure tags a whole call `<v Agent>`), metadata `uniform_speaker_label` is true so that role
 inference knows the labels say nothing.
 """
@@ -25,6 +26,9 @@ from .base import ReadOptions, TranscriptReadError, build_transcript, make_turns
 _SRT_HEAD_RE = re.compile(r"^\s*\d+\s*\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.MULTILINE)
 _VOICE_RE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>", re.IGNORECASE)
 _TAG_RE = re.compile(r"</?[a-z][^>]*>|<\d[\d:.]*>|\{\\[^}]*\}", re.IGNORECASE)
+_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_TIMING_RE = re.compile(rf"^\s*{_TIME}\s+-->\s+{_TIME}(?:\s+.*)?$")
+_SENTENCE_END_RE = re.compile(r"[.?!…][\"'”»)]*\s*$")
 _PREFIX_RE = re.compile(r"^\s*(?:-\s*)?(?P<speaker>[^\W\d][\w .'-]{0,40}?)\s*:\s+(?P<text>\S.*)$")
 
 
@@ -47,6 +51,9 @@ def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
             if speaker:
                 current = speaker
                 labels.append(speaker)
+            elif not rows or _SENTENCE_END_RE.search(rows[-1]["text"]):
+                # A new unnamed utterance; after a cue that broke off mid-sentence it continues that speech.
+                current = ""
             rows.append(
                 {
                     "speaker": current,
@@ -65,6 +72,7 @@ def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
 
 
 def _vtt_cues(text: str) -> list[dict[str, Any]]:
+    _check_timing_lines(text, "00:00:01.000 --> 00:00:02.500")
     try:
         captions = webvtt.from_buffer(io.StringIO(text)).captions
     except MalformedFileError as exc:
@@ -88,10 +96,12 @@ def _vtt_cues(text: str) -> list[dict[str, Any]]:
 
 
 def _srt_cues(text: str) -> list[dict[str, Any]]:
+    _check_timing_lines(text, "00:00:01,000 --> 00:00:02,500")
     try:
         subtitles = list(srt.parse(text))
     except srt.SRTParseError as exc:
-        line = text.count("\n", 0, exc.actual_start) + 1 if hasattr(exc, "actual_start") else None
+        start = getattr(exc, "expected_start", None)
+        line = text.count("\n", 0, start) + 1 if isinstance(start, int) else None
         raise TranscriptReadError(
             "invalid SRT: expected numbered cues like '1' / '00:00:01,000 --> 00:00:02,500' / text, "
             "separated by blank lines",
@@ -107,6 +117,13 @@ def _srt_cues(text: str) -> list[dict[str, Any]]:
         }
         for i, sub in enumerate(subtitles)
     ]
+
+
+def _check_timing_lines(text: str, example: str) -> None:
+    """Reject a malformed timing line: the parsers would silently drop its cue and the words in it."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if "-->" in line and not _TIMING_RE.match(line):
+            raise TranscriptReadError(f"bad cue timing line {line.strip()!r}: write it as {example}", lineno)
 
 
 def _timing_lines(text: str) -> list[int]:
