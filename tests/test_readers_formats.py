@@ -434,3 +434,56 @@ def test_broken_harper_metadata_file_is_reported(tmp_path: Path) -> None:
     [error] = read_file(tmp_path / "transcript" / "c1.json")
     assert isinstance(error, InputError)
     assert "metadata file" in error.message and "c1.json" in error.message
+
+
+# Encodings: files are generated here rather than committed as binary fixtures.
+
+RUSSIAN = "Оператор: Здравствуйте!\nКлиент: Привет.\n"
+RUSSIAN_LONG = (
+    "Оператор: Здравствуйте, компания Ромашка, меня зовут Анна. Чем могу помочь?\n"
+    "Клиент: Добрый день, у меня вопрос по счёту.\n"
+)
+BULGARIAN = "Агент: Добър ден.\nКлиент: Здравейте.\n"
+ENGLISH = "Agent: Thank you for calling Acme, this is Dana.\nCustomer: Hi, I lost my card.\n"
+
+
+@pytest.mark.parametrize(
+    "text, encoding, bom, expected_encoding",
+    [
+        (RUSSIAN, "cp1251", b"", "cp1251"),
+        (RUSSIAN_LONG, "cp1251", b"", "cp1251"),
+        (BULGARIAN, "cp1251", b"", "cp1251"),
+        (RUSSIAN, "koi8-r", b"", "koi8_r"),
+        (ENGLISH, "utf-16-le", b"\xff\xfe", "utf-16"),
+        (ENGLISH, "utf-16-be", b"\xfe\xff", "utf-16"),
+        (ENGLISH, "utf-16-le", b"", "utf-16-le"),
+        (ENGLISH, "utf-16-be", b"", "utf-16-be"),
+        (RUSSIAN, "utf-16-le", b"", "utf-16-le"),
+        (BULGARIAN, "utf-16-be", b"", "utf-16-be"),
+        (RUSSIAN, "utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+    ],
+)
+def test_transcript_encodings_decode_without_options(
+    tmp_path: Path, text: str, encoding: str, bom: bytes, expected_encoding: str
+) -> None:
+    path = tmp_path / "call.txt"
+    path.write_bytes(bom + text.replace("\n", "\r\n").encode(encoding))
+    call = one_file(path)
+    expected = [line.split(": ", 1) for line in text.splitlines()]
+    assert [[t.speaker, t.text] for t in call.turns] == expected
+    assert call.encoding == expected_encoding
+
+
+def test_cyrillic_guard_leaves_other_scripts_alone() -> None:
+    from analyzer.readers.encoding import decode_bytes
+
+    korean = "상담원: 감사합니다. 고객님의 계좌 잔액을 확인해 드리겠습니다.\n고객: 알겠습니다.\n"
+    assert decode_bytes(korean.encode("cp949"))[0] == korean
+    german = "Agent: Guten Tag, wie kann ich Ihnen helfen? Grüße aus München.\nKunde: Schöne Grüße.\n"
+    assert decode_bytes(german.encode("cp1252"))[0] == german
+
+
+def one_file(path: Path) -> Transcript:
+    [call] = read_file(path)
+    assert isinstance(call, Transcript), call
+    return call
