@@ -118,6 +118,11 @@ class Match:
     end_turn: int
     text: str  # the words of the span as spoken
     start_s: float | None = None
+    word: int = 0  # index of the first matched word within `turn`, to order matches in one turn
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.turn, self.word)
 
 
 @dataclass(frozen=True)

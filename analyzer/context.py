@@ -1,0 +1,120 @@
+"""Per-call working state shared by segmentation and checks: a Transcript and a compiled pack in,
+turn selection (roles, windows) and formula search out.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .matching import CallText, Matcher
+from .models import Match, Role, StageSpan, Transcript
+from .pack.loader import Pack, RuleDef
+from .pack.schema import Anchor, Cue, RegexFormula, RuleRole, Window
+
+Formula = str | RegexFormula
+
+_CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
+
+
+@dataclass
+class CallContext:
+    transcript: Transcript
+    pack: Pack
+    matcher: Matcher
+    call: CallText
+    variables: Mapping[str, str | None]
+    # Filled by the engine as it goes: rule id -> (status, best match) for order checks.
+    results: dict[str, tuple[Any, Match | None]] = field(default_factory=dict)
+
+    @property
+    def n_turns(self) -> int:
+        return len(self.transcript.turns)
+
+    def role_turns(self, role: RuleRole | Role | str, turns: Iterable[int] | None = None) -> list[int]:
+        role_value = role.value if hasattr(role, "value") else str(role)
+        indexes = range(self.n_turns) if turns is None else turns
+        if role_value == "any":
+            return [t for t in indexes if self.transcript.turns[t].role is not Role.OTHER]
+        return [t for t in indexes if self.transcript.turns[t].role.value == role_value]
+
+    # --- formulas -----------------------------------------------------------------------------
+
+    def best(self, formulas: Sequence[Formula], turns: Sequence[int]) -> Match | None:
+        """The best match of any of `formulas` within `turns`."""
+        best: Match | None = None
+        for formula in formulas:
+            compiled = self.matcher.compile(formula, self.variables)
+            if compiled is None:
+                continue
+            match = self.matcher.best(compiled, self.call, turns)
+            if match and (best is None or match.score > best.score):
+                best = match
+                if best.score >= 100.0:
+                    break
+        return best
+
+    def matching_turns(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[tuple[int, Match]]:
+        """Every turn (alone) in which one of `formulas` scores at least `threshold`."""
+        hits = []
+        for t in turns:
+            match = self.best(formulas, [t])
+            if match and match.score >= threshold:
+                hits.append((t, match))
+        return hits
+
+    def cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[tuple[int, Match]]:
+        if cue is None:
+            return []
+        threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
+        return self.matching_turns(cue.any_of, self.role_turns(cue.role, turns), threshold)
+
+    # --- windows ------------------------------------------------------------------------------
+
+    def window_turns(self, rule: RuleDef, span: StageSpan | None, trigger: int | None) -> list[int] | None:
+        """The rule's role turns inside its window, or None when an anchor it needs does not exist."""
+        window = rule.rule.window or Window()
+        anchor = window.from_
+        if anchor in _CALL_ANCHORS or span is None:
+            first, last = 0, self.n_turns - 1
+        else:
+            first, last = span.start_turn, span.end_turn
+        anchor_turn = None
+        if anchor is Anchor.TRIGGER:
+            anchor_turn = trigger
+        elif anchor is Anchor.RETURN:
+            anchor_turn = span.return_turn if span else None
+        if anchor in (Anchor.TRIGGER, Anchor.RETURN):
+            if anchor_turn is None:
+                return None
+            first = anchor_turn
+            # What follows a return is outside the hold episode by definition: look past its end.
+            last = self.n_turns - 1 if anchor is Anchor.RETURN else max(last, anchor_turn)
+        if window.to is Anchor.TRIGGER:
+            if trigger is None:
+                return None
+            last = min(last, trigger)
+        elif window.to is Anchor.RETURN:
+            if span is None or span.return_turn is None:
+                return None
+            last = min(last, span.return_turn)
+        turns = self.role_turns(rule.rule.role, range(first, last + 1))
+        from_end = anchor in (Anchor.STAGE_END, Anchor.CALL_END)
+        if window.turns:
+            turns = turns[-window.turns :] if from_end else turns[: window.turns]
+        if window.seconds and self.transcript.has_timestamps:
+            turns = self._within_seconds(turns, first, last, window.seconds, from_end)
+        return turns
+
+    def _within_seconds(self, turns: list[int], first: int, last: int, seconds: float, from_end: bool) -> list[int]:
+        all_turns = self.transcript.turns
+        if from_end:
+            ref = next((all_turns[t].end_s or all_turns[t].start_s for t in range(last, first - 1, -1)
+                        if all_turns[t].start_s is not None), None)
+            if ref is None:
+                return turns
+            return [t for t in turns if all_turns[t].start_s is None or ref - all_turns[t].start_s <= seconds]
+        ref = next((all_turns[t].start_s for t in range(first, last + 1) if all_turns[t].start_s is not None), None)
+        if ref is None:
+            return turns
+        return [t for t in turns if all_turns[t].start_s is None or all_turns[t].start_s - ref <= seconds]

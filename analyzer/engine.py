@@ -1,0 +1,203 @@
+"""Checking one call: a Transcript and a compiled pack in, a scored `CallResult` out.
+
+roles -> tokens -> stages -> every rule of every stage (per episode for transfers and upset customers)
+-> findings -> call score. Order checks run last because they compare other rules' matches.
+"""
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
+from .context import CallContext
+from .matching import Matcher
+from .models import CallResult, Finding, Severity, StageSpan, Status, Transcript
+from .nlp import language_model
+from .pack.loader import Pack, RuleDef
+from .pack.schema import CheckType
+from .roles import assign_roles
+from .scoring import score_call
+from .stages import Segmentation, segment
+
+EPISODE_STAGES = ("transfer", "difficult_client")
+
+
+class PackRuntime:
+    """A pack ready to check calls: its language model and matcher are built once and reused."""
+
+    def __init__(self, pack: Pack, spacy_model: str | None = None):
+        self.pack = pack
+        self.lm = language_model(pack.language, spacy_model or pack.manifest.spacy_model)
+        self.matcher = Matcher(self.lm)
+        self._order = [rd for rd in pack.rules if rd.rule.check is not CheckType.ORDER] + [
+            rd for rd in pack.rules if rd.rule.check is CheckType.ORDER
+        ]
+        self._compile_all()
+
+    def _compile_all(self) -> None:
+        """Put every formula word of the pack into the matcher's vocabulary before the first call."""
+        for formula in pack_formulas(self.pack):
+            self.matcher.compile(formula, {})
+
+    @property
+    def rules_in_order(self) -> list[RuleDef]:
+        return self._order
+
+
+def pack_formulas(pack: Pack) -> list:
+    formulas: list = []
+    for rd in pack.rules:
+        rule = rd.rule
+        formulas += list(rule.any_of or []) + list(rule.exceptions)
+        for group in rule.all_of or []:
+            formulas += list(group.any_of)
+        if rule.when:
+            formulas += list(rule.when.any_of)
+    for stage in pack.stages.values():
+        seg = stage.segment
+        for cue in (seg.cues, seg.hold_cues, seg.transfer_cues, seg.wait_cues, seg.start_cues,
+                    seg.calm_cues, seg.cutoff_cues):
+            if cue:
+                formulas += list(cue.any_of)
+    return formulas
+
+
+def resolve_variables(transcript: Transcript, pack: Pack, overrides: Mapping[str, str]) -> dict[str, str | None]:
+    """Slot values: the call's metadata first, then --set, then the pack's defaults."""
+    names = pack.variable_names()
+    values: dict[str, str | None] = {}
+    for name in names:
+        meta = transcript.metadata.get(name)
+        if meta not in (None, ""):
+            values[name] = str(meta)
+        elif overrides.get(name):
+            values[name] = overrides[name]
+        else:
+            values[name] = pack.manifest.variables.get(name)
+    return values
+
+
+def check_call(
+    transcript: Transcript,
+    runtime: PackRuntime,
+    overrides: Mapping[str, str] | None = None,
+    *,
+    language_source: str = "metadata",
+) -> CallResult:
+    pack = runtime.pack
+    transcript = assign_roles(transcript, pack, runtime.matcher)
+    variables = resolve_variables(transcript, pack, overrides or {})
+    ctx = CallContext(transcript, pack, runtime.matcher, runtime.matcher.prepare(transcript), variables)
+    seg = segment(ctx)
+    findings: list[Finding] = []
+    for rd in runtime.rules_in_order:
+        findings.extend(_evaluate_rule(ctx, seg, rd))
+    summary = score_call(findings, pack)
+    return CallResult(
+        transcript=transcript,
+        language=pack.language,
+        language_source=language_source,
+        pack_name=pack.name,
+        stages=seg.spans,
+        findings=tuple(findings),
+        end_reason=seg.end_reason,
+        **summary,
+    )
+
+
+def _spans_for(seg: Segmentation, stage: str) -> list[StageSpan | None]:
+    if stage == "general":
+        return [None]
+    spans = seg.of(stage)
+    if stage in EPISODE_STAGES or stage == "closing":
+        return spans  # none: the situation did not happen, or the call ended without a closing
+    return spans or [None]
+
+
+def _evaluate_rule(ctx: CallContext, seg: Segmentation, rd: RuleDef) -> list[Finding]:
+    spans = _spans_for(seg, rd.stage)
+    if not spans:
+        reason = seg.end_reason if rd.stage == "closing" else f"no {rd.stage.replace('_', ' ')} in this call"
+        return [_finding(ctx, rd, None, not_applicable(reason=reason), 0)]
+    findings = []
+    for span in spans:
+        outcome = _outcome(ctx, rd, span)
+        findings.append(_finding(ctx, rd, span, outcome, span.occurrence if span else 1))
+        ctx.results[rd.id] = (outcome.status, outcome.match)
+    return findings
+
+
+def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
+    rule = rd.rule
+    if rule.applies_to and (span is None or span.kind not in {k.value for k in rule.applies_to}):
+        return not_applicable()
+    trigger = span.trigger_turn if span else None
+    if rule.when:
+        area = range(span.start_turn, span.end_turn + 1) if span else None
+        hits = ctx.cue_turns(rule.when, area)
+        if not hits:
+            return not_applicable()
+        trigger = hits[0][0]
+    turns = ctx.window_turns(rd, span, trigger)
+    if turns is None:
+        return not_applicable()
+    if rule.check in SPAN_CHECKS:
+        return SPAN_CHECKS[rule.check](ctx, rd, turns, span)
+    if not turns and rule.check is not CheckType.ORDER:
+        if rule.check is CheckType.FORBIDDEN:
+            return Outcome(Status.PASS, 0.0, None, evidence="")
+        return Outcome(Status.FAIL, 0.0, None, evidence="")
+    return CHECKS[rule.check](ctx, rd, turns)
+
+
+class _Placeholders(string.Formatter):
+    def get_value(self, key: Any, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        value = kwargs.get(key, "") if isinstance(key, str) else ""
+        return "" if value is None else value
+
+
+_FORMATTER = _Placeholders()
+
+
+def _expected(rd: RuleDef, variables: Mapping[str, str | None]) -> str:
+    rule = rd.rule
+    first = (rule.any_of or (rule.all_of[0].any_of if rule.all_of else []) or [""])[0]
+    if not isinstance(first, str):
+        return ""
+    return _FORMATTER.format(first, **{k: v or f"<{k}>" for k, v in variables.items()}, **{"*": "…"})
+
+
+def _finding(ctx: CallContext, rd: RuleDef, span: StageSpan | None, outcome: Outcome, occurrence: int) -> Finding:
+    match = outcome.match
+    turn_index = outcome.turn if outcome.turn is not None else (match.turn if match else None)
+    turn = ctx.transcript.turns[turn_index] if turn_index is not None else None
+    evidence = outcome.evidence if outcome.evidence is not None else (match.text if match else "")
+    values: dict[str, Any] = dict(ctx.variables)
+    values.update(
+        rule_id=rd.id, name=rd.name, stage=rd.stage,
+        score="" if outcome.score is None else f"{outcome.score:.0f}",
+        evidence=evidence, expected=_expected(rd, ctx.variables), suggest=rd.rule.suggest or "",
+    )
+    values.update(outcome.values)
+    message = _FORMATTER.format(rd.rule.message, **values) if outcome.status is not Status.PASS else ""
+    if outcome.status is Status.NOT_APPLICABLE:
+        message = str(outcome.values.get("reason", ""))
+    return Finding(
+        call_id=ctx.transcript.call_id,
+        rule_id=rd.id,
+        rule_name=rd.name,
+        stage=rd.stage,
+        check=rd.rule.check.value,
+        severity=Severity(rd.rule.severity),
+        weight=rd.rule.weight,
+        status=outcome.status,
+        score=outcome.score,
+        message=message,
+        evidence=evidence,
+        turn=turn_index,
+        speaker=turn.speaker if turn else "",
+        start_s=turn.start_s if turn else None,
+        rule_source=rd.source,
+        occurrence=occurrence,
+    )

@@ -1,0 +1,115 @@
+"""Lemmas and stop words per language: a token string in, its lemma out (cached per string).
+
+The only module that imports spaCy. Lemmas come from spaCy's lookup tables (spacy-lookups-data) for
+languages that have one, pymorphy3 for Russian, and from `LEMMA_BACKENDS` for languages spaCy lacks.
+A user with an installed trained pipeline can name it (`--spacy-model`), and its lemmatizer is used.
+Tokens are looked up one string at a time and cached, because a call-center vocabulary is small and
+repeats: running a whole spaCy pipeline per turn would cost most of the time budget.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+
+_lock = threading.Lock()
+
+
+def _spacy_lookup(language: str) -> Callable[[str], str] | None:
+    try:
+        from spacy.lookups import load_lookups
+
+        lookups = load_lookups(language, ["lemma_lookup"], strict=True)
+    except (ValueError, ImportError, OSError):
+        return None
+    table = lookups.get_table("lemma_lookup")
+    return lambda word: table.get(word, word)
+
+
+def _pymorphy_ru() -> Callable[[str], str] | None:
+    try:
+        import pymorphy3
+    except ImportError:
+        return None
+    morph = pymorphy3.MorphAnalyzer(lang="ru")
+    return lambda word: morph.parse(word)[0].normal_form.replace("ё", "е")
+
+
+def _bulgarian() -> Callable[[str], str] | None:
+    try:
+        from .lemmas_bg import lemmatize_bg
+    except ImportError:
+        return None
+    return lemmatize_bg
+
+
+# Languages whose lemmas come from somewhere other than spaCy's lookup tables.
+LEMMA_BACKENDS: dict[str, Callable[[], Callable[[str], str] | None]] = {
+    "ru": _pymorphy_ru,
+    "bg": _bulgarian,
+}
+
+
+def _trained_pipeline(name: str) -> Callable[[str], str]:
+    import spacy
+
+    nlp = spacy.load(name, exclude=["parser", "ner", "textcat"])
+    return lambda word: nlp(word)[0].lemma_.casefold() if word else word
+
+
+class LanguageModel:
+    """Lemma and stop-word knowledge for one language, built once per process."""
+
+    def __init__(self, language: str, spacy_model: str | None = None):
+        self.language = language
+        if spacy_model:
+            backend = _trained_pipeline(spacy_model)
+            self.lemma_source = f"spacy:{spacy_model}"
+        else:
+            factory = LEMMA_BACKENDS.get(language)
+            backend = factory() if factory else _spacy_lookup(language)
+            self.lemma_source = (
+                "none" if backend is None else ("spacy-lookups" if factory is None else factory.__name__.strip("_"))
+            )
+        self._lemma = backend
+        self.lemma = functools.lru_cache(maxsize=200_000)(self._lemma_uncached)
+        self.stop_words = _stop_words(language)
+
+    def _lemma_uncached(self, word: str) -> str:
+        if self._lemma is None or not word:
+            return word
+        return self._lemma(word).casefold()
+
+
+# spaCy's stop lists are built for search and include verbs and nouns that carry a formula's meaning
+# ("thank you for your call" vs "... your patience"); those keep full weight when matching.
+CONTENT_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "call name full please back first last give take make keep move put get go see show say "
+        "serious empty top bottom front side part amount hundred well one two three four five six "
+        "seven eight nine ten eleven twelve fifteen twenty forty fifty sixty help thank".split()
+    ),
+}
+
+
+def _stop_words(language: str) -> frozenset[str]:
+    try:
+        import spacy
+
+        words = spacy.blank(language).Defaults.stop_words
+    except (ImportError, OSError, KeyError, ValueError):
+        return frozenset()
+    keep = CONTENT_WORDS.get(language, frozenset())
+    return frozenset(w.casefold().replace("’", "'") for w in words) - keep
+
+
+_models: dict[tuple[str, str | None], LanguageModel] = {}
+
+
+def language_model(language: str, spacy_model: str | None = None) -> LanguageModel:
+    key = (language, spacy_model)
+    with _lock:
+        model = _models.get(key)
+        if model is None:
+            model = _models[key] = LanguageModel(language, spacy_model)
+        return model

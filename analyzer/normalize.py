@@ -1,0 +1,102 @@
+"""Text normalisation per language: raw turn text in, a list of comparable word tokens out.
+
+Everything language-specific about spelling lives in `LANGUAGES`: a new language adds one entry
+(character folds and filler words) and, if it has one, a lemmatizer in nlp.py.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class LanguageSpelling:
+    # Characters that mean the same letter (ё/е, Romanian cedilla vs comma-below).
+    char_folds: dict[str, str] = field(default_factory=dict)
+    # Hesitations that ASR and transcribers write out; dropped before matching.
+    fillers: frozenset[str] = frozenset()
+
+
+_COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
+
+LANGUAGES: dict[str, LanguageSpelling] = {
+    "en": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS)),
+    "ru": LanguageSpelling(
+        char_folds={"ё": "е"},
+        fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
+    ),
+    "bg": LanguageSpelling(
+        char_folds={"ѝ": "и"},
+        fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
+    ),
+    "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"})),
+    "ro": LanguageSpelling(
+        char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
+        fillers=frozenset(_COMMON_FILLERS | {"ă", "ăă", "ăăă", "ăăăă", "îî", "îîî", "ăm", "ăăm"}),
+    ),
+}
+DEFAULT_SPELLING = LanguageSpelling(fillers=frozenset(_COMMON_FILLERS))
+
+# Words: letters/digits with inner apostrophes or hyphens ("don't", "e-mail", "l'assistenza").
+_WORD_RE = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*(?:-[^\W_]+)*", re.UNICODE)
+# Italian/French-style elisions are split so that "l'assistenza" matches "assistenza".
+_ELISION_RE = re.compile(r"^(?:l|d|un|dell|all|nell|sull|c|s|m|t|v|n|quest|quell|dall)['’](?=\w)", re.IGNORECASE)
+
+
+def spelling_for(language: str) -> LanguageSpelling:
+    return LANGUAGES.get(language, DEFAULT_SPELLING)
+
+
+def normalize_text(text: str, language: str) -> str:
+    """NFC, casefold and the language's letter folds; punctuation is left for tokenize()."""
+    spelling = spelling_for(language)
+    text = unicodedata.normalize("NFC", text).casefold()
+    for src, dst in spelling.char_folds.items():
+        text = text.replace(src.casefold(), dst)
+    return text.replace("’", "'").replace("`", "'")
+
+
+def tokenize(text: str, language: str) -> list[str]:
+    """Normalised word tokens of `text`, fillers removed, elisions split (Italian)."""
+    spelling = spelling_for(language)
+    tokens: list[str] = []
+    for word in _WORD_RE.findall(normalize_text(text, language)):
+        if word in spelling.fillers:
+            continue
+        if language == "it":
+            m = _ELISION_RE.match(word)
+            if m:
+                tokens.append(m.group(0)[:-1])
+                word = word[m.end():]
+        tokens.append(word)
+    return tokens
+
+
+def token_spans(text: str, language: str) -> list[tuple[str, int, int]]:
+    """Like tokenize() but with character offsets into `text`, for evidence spans."""
+    spelling = spelling_for(language)
+    normalized = normalize_text(text, language)
+    spans = []
+    # NFC + casefold can change lengths (ß -> ss); fall back to token order without offsets then.
+    same_length = len(normalized) == len(text)
+    for m in _WORD_RE.finditer(normalized):
+        word = m.group(0)
+        if word in spelling.fillers:
+            continue
+        start, end = (m.start(), m.end()) if same_length else (-1, -1)
+        spans.append((word, start, end))
+    return spans
+
+
+_MARKS_RE = re.compile(r"[\u0300-\u036f]")
+
+
+def fold_diacritics(token: str) -> str:
+    """Strip accents and apostrophes: ASR and Windows exports often drop them ("multumim", "dont")."""
+    decomposed = unicodedata.normalize("NFD", token)
+    stripped = _MARKS_RE.sub("", decomposed)
+    # Cyrillic й decomposes to и + breve; keep Cyrillic letters whole, they are distinct letters.
+    if any("\u0400" <= ch <= "\u04ff" for ch in token):
+        stripped = token.replace("ё", "е")
+    return unicodedata.normalize("NFC", stripped).replace("'", "").replace("-", "")

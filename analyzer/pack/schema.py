@@ -1,0 +1,220 @@
+"""The rule-pack file format, as pydantic models: YAML data in, validated objects (or located errors) out.
+
+Unknown keys are errors (extra="forbid"); enums feed their allowed values into the error messages.
+"""
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..models import Severity
+
+STAGES = ("greeting", "transfer", "answering", "difficult_client", "closing")
+RULE_ID_PREFIX = {"GR": "greeting", "TR": "transfer", "AN": "answering", "DC": "difficult_client", "CL": "closing", "GN": None}
+# Variables every pack may use in formulas and messages, filled per call.
+BUILTIN_VARIABLES = ("company", "agent_name")
+WILDCARD = "*"  # `{*}` in a formula: one to four words of anything ("transfer you to {*}")
+MESSAGE_PLACEHOLDERS = (
+    "rule_id", "name", "stage", "score", "evidence", "expected", "suggest", "found",
+    "count", "min", "max", "max_s", "hold_s", "silence_s", "threshold", "missing",
+)
+
+_SLOT_RE = re.compile(r"\{([^{}]*)\}")
+
+
+class CheckType(str, Enum):
+    REQUIRED = "required"
+    FORBIDDEN = "forbidden"
+    ORDER = "order"
+    COUNT = "count"
+    MAX_HOLD = "max_hold"
+    MAX_SILENCE = "max_silence"
+
+
+class RuleRole(str, Enum):
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    ANY = "any"
+
+
+class Anchor(str, Enum):
+    STAGE_START = "stage_start"
+    STAGE_END = "stage_end"
+    CALL_START = "call_start"
+    CALL_END = "call_end"
+    TRIGGER = "trigger"  # the turn that made a situational rule applicable, or an episode's announcement
+    RETURN = "return"  # the agent's first turn after a hold
+
+
+class EpisodeKind(str, Enum):
+    HOLD = "hold"
+    TRANSFER = "transfer"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class RegexFormula(Strict):
+    regex: str
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+        return value
+
+
+Formula = Union[str, RegexFormula]
+
+
+class Group(Strict):
+    """One element of `all_of`: any of these alternatives satisfies the group."""
+
+    any_of: list[Formula] = Field(min_length=1)
+    label: str | None = None
+    threshold: float | None = Field(default=None, ge=0, le=100)
+
+
+class Cue(Strict):
+    role: RuleRole = RuleRole.ANY
+    any_of: list[Formula] = Field(min_length=1)
+    threshold: float | None = Field(default=None, ge=0, le=100)
+
+
+class Window(Strict):
+    from_: Anchor = Field(default=Anchor.STAGE_START, alias="from")
+    to: Anchor | None = None
+    turns: int | None = Field(default=None, ge=1, le=1000)
+    seconds: float | None = Field(default=None, gt=0)
+
+
+class Examples(Strict):
+    pass_: list[str] = Field(alias="pass", min_length=1)
+    fail: list[str] = Field(min_length=1)
+    not_applicable: list[str] = Field(default_factory=list)
+
+
+class Rule(Strict):
+    id: str
+    name: str
+    check: CheckType
+    message: str
+    description: str = ""
+    role: RuleRole = RuleRole.AGENT
+    severity: Severity = Severity.ERROR
+    weight: float = Field(default=1.0, gt=0, le=100)
+    threshold: float | None = Field(default=None, ge=0, le=100)
+    window: Window | None = None
+    any_of: list[Formula] | None = None
+    all_of: list[Group] | None = None
+    exceptions: list[Formula] = Field(default_factory=list)
+    suggest: str | None = None
+    when: Cue | None = None
+    applies_to: list[EpisodeKind] | None = None
+    sequence: list[str] | None = None
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
+    max_s: float | None = Field(default=None, gt=0)
+    examples: Examples
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{2}\d{2}", value) or value[:2] not in RULE_ID_PREFIX:
+            raise ValueError(
+                f"rule id {value!r} must be two letters and two digits with a prefix of "
+                + ", ".join(RULE_ID_PREFIX)
+            )
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z_]+(\.[a-z0-9_-]+)+", value):
+            raise ValueError(f"rule name {value!r} must be dotted lowercase, e.g. 'greeting.salutation'")
+        return value
+
+    @model_validator(mode="after")
+    def _check_fields(self) -> "Rule":
+        need = {
+            CheckType.REQUIRED: ("any_of or all_of", self.any_of or self.all_of),
+            CheckType.FORBIDDEN: ("any_of", self.any_of),
+            CheckType.ORDER: ("sequence (two or more rule ids)", self.sequence and len(self.sequence) >= 2),
+            CheckType.COUNT: ("any_of and min or max", self.any_of and (self.min is not None or self.max is not None)),
+            CheckType.MAX_HOLD: ("max_s", self.max_s),
+            CheckType.MAX_SILENCE: ("max_s", self.max_s),
+        }
+        what, ok = need[self.check]
+        if not ok:
+            raise ValueError(f"check '{self.check.value}' needs {what}")
+        if self.any_of and self.all_of:
+            raise ValueError("give either any_of or all_of, not both")
+        return self
+
+
+class DialogueTest(Strict):
+    name: str
+    call: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    expect: dict[str, Literal["pass", "fail", "not_applicable"]]
+
+
+class Segment(Strict):
+    """Segmentation cues and limits of one stage (which keys apply depends on the stage)."""
+
+    max_agent_turns: int | None = Field(default=None, ge=1, le=50)
+    cues: Cue | None = None
+    hold_cues: Cue | None = None
+    transfer_cues: Cue | None = None
+    wait_cues: Cue | None = None
+    hold_threshold_s: float | None = Field(default=None, gt=0)
+    start_cues: Cue | None = None
+    calm_cues: Cue | None = None
+    max_turns: int | None = Field(default=None, ge=1, le=200)
+    max_gap_turns: int | None = Field(default=None, ge=0, le=50)
+    cutoff_cues: Cue | None = None
+
+
+class StageFile(Strict):
+    stage: Literal["greeting", "transfer", "answering", "difficult_client", "closing", "general"]
+    description: str = ""
+    segment: Segment = Field(default_factory=Segment)
+    rules: list[Rule] = Field(default_factory=list)
+    tests: list[DialogueTest] = Field(default_factory=list)
+
+
+class Defaults(Strict):
+    threshold: float = Field(default=80, ge=0, le=100)
+    forbidden_threshold: float = Field(default=90, ge=0, le=100)
+    cue_threshold: float = Field(default=80, ge=0, le=100)
+
+
+class Roles(Strict):
+    agent: list[str] = Field(default_factory=list)
+    customer: list[str] = Field(default_factory=list)
+    other: list[str] = Field(default_factory=list)
+
+
+class Manifest(Strict):
+    language: str = Field(pattern=r"^[a-z]{2,3}$")
+    name: str
+    version: str | int = 1
+    description: str = ""
+    files: list[str] = Field(min_length=1)
+    roles: Roles = Field(default_factory=Roles)
+    variables: dict[str, str | None] = Field(default_factory=dict)
+    defaults: Defaults = Field(default_factory=Defaults)
+    fail_on: Severity = Severity.ERROR
+    spacy_model: str | None = None
+
+
+def slots_in(text: str) -> list[str]:
+    return _SLOT_RE.findall(text)
+

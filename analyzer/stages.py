@@ -1,0 +1,258 @@
+"""Segmentation: a call's turns in, stage spans out (greeting, transfer*, answering, difficult_client*,
+closing) plus why the call ended.
+
+Every cue comes from the pack's `segment:` blocks; this module only knows the shape of a call.
+Holds use timestamps when there are any (a wait longer than the pack's threshold, announced or not)
+and announcements otherwise; the closing is located from its cues, not from a fixed number of turns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .context import CallContext
+from .models import Role, StageSpan
+
+DEFAULT_GREETING_AGENT_TURNS = 3
+DEFAULT_HOLD_THRESHOLD_S = 30.0
+DEFAULT_CLOSING_GAP = 4
+DEFAULT_DIFFICULT_TURNS = 8
+SECONDS_PER_WORD = 0.4  # to estimate a turn's end when only its start is known
+ANNOUNCE_LOOKBACK = 3  # turns before a wait in which its announcement is looked for
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    spans: tuple[StageSpan, ...]
+    end_reason: str  # completed | cut_off | transferred | empty
+
+    def of(self, stage: str) -> list[StageSpan]:
+        return [s for s in self.spans if s.stage == stage]
+
+    def found(self) -> list[str]:
+        names = []
+        for span in self.spans:
+            if span.kind != "missing" and span.stage not in names:
+                names.append(span.stage)
+        return names
+
+
+def segment(ctx: CallContext) -> Segmentation:
+    n = ctx.n_turns
+    if n == 0:
+        return Segmentation((), "empty")
+    greeting = _greeting(ctx)
+    transfers = _transfers(ctx)
+    closing, end_reason = _closing(ctx, greeting, transfers)
+    answer_start = greeting.end_turn + 1
+    answer_end = (closing.start_turn - 1) if closing else n - 1
+    spans: list[StageSpan] = [greeting]
+    if answer_start <= answer_end:
+        spans.append(_span(ctx, "answering", 1, answer_start, answer_end))
+    spans.extend(transfers)
+    spans.extend(_difficult(ctx, closing.start_turn if closing and closing.kind != "missing" else n))
+    if closing:
+        spans.append(closing)
+    order = {"greeting": 0, "answering": 1, "transfer": 2, "difficult_client": 3, "closing": 4}
+    spans.sort(key=lambda s: (s.start_turn, order[s.stage]))
+    return Segmentation(tuple(spans), end_reason)
+
+
+def _span(ctx: CallContext, stage: str, occurrence: int, first: int, last: int, **extra) -> StageSpan:
+    turns = ctx.transcript.turns
+    start_s = next((turns[t].start_s for t in range(first, last + 1) if turns[t].start_s is not None), None)
+    end_s = next(
+        (turns[t].end_s if turns[t].end_s is not None else turns[t].start_s
+         for t in range(last, first - 1, -1) if turns[t].start_s is not None),
+        None,
+    )
+    return StageSpan(stage, occurrence, first, last, start_s, end_s, **extra)
+
+
+# --- greeting -------------------------------------------------------------------------------------
+
+
+def _greeting(ctx: CallContext) -> StageSpan:
+    seg = ctx.pack.segment("greeting")
+    max_agent = (seg.max_agent_turns if seg and seg.max_agent_turns else None) or DEFAULT_GREETING_AGENT_TURNS
+    turns = ctx.transcript.turns
+    agent = ctx.role_turns(Role.AGENT)
+    if not agent:
+        return _span(ctx, "greeting", 1, 0, min(2, ctx.n_turns - 1), kind="missing")
+    first_agent = agent[0]
+    last = first_agent
+    seen_agent = 0
+    # The opening runs over the agent's first turns (ASR splits it at pauses) and the caller's
+    # short replies ("hello?"), and ends where the caller starts stating the request.
+    for t in range(first_agent, ctx.n_turns):
+        turn = turns[t]
+        if turn.role is Role.AGENT:
+            seen_agent += 1
+            if seen_agent > max_agent:
+                break
+            last = t
+        elif len(ctx.call.words[t]) > 3:
+            break
+    return _span(ctx, "greeting", 1, 0, last)
+
+
+# --- holds and transfers --------------------------------------------------------------------------
+
+
+def _turn_end(ctx: CallContext, t: int) -> float | None:
+    turn = ctx.transcript.turns[t]
+    if turn.end_s is not None:
+        return turn.end_s
+    if turn.start_s is None:
+        return None
+    return turn.start_s + SECONDS_PER_WORD * max(1, len(ctx.call.words[t]))
+
+
+def _transfers(ctx: CallContext) -> list[StageSpan]:
+    seg = ctx.pack.segment("transfer")
+    if seg is None:
+        return []
+    threshold = seg.hold_threshold_s or DEFAULT_HOLD_THRESHOLD_S
+    turns = ctx.transcript.turns
+    hold_cues = {t for t, _ in ctx.cue_turns(seg.hold_cues)}
+    transfer_cues = {t for t, _ in ctx.cue_turns(seg.transfer_cues)}
+    announced = hold_cues | transfer_cues
+    # "One moment" / "let me check" before a long silence also announce it (with timestamps only).
+    waits = {t for t, _ in ctx.cue_turns(seg.wait_cues)} if ctx.transcript.has_timestamps else set()
+    episodes: list[dict] = []
+    used_triggers: set[int] = set()
+
+    if ctx.transcript.has_timestamps:
+        for k in range(ctx.n_turns - 1):
+            end_k, start_next = _turn_end(ctx, k), turns[k + 1].start_s
+            if end_k is None or start_next is None:
+                continue
+            gap = start_next - end_k
+            if gap < threshold:
+                continue
+            agent_before = [t for t in range(max(0, k - ANNOUNCE_LOOKBACK), k + 1) if turns[t].role is Role.AGENT]
+            if not agent_before:
+                continue
+            trigger = agent_before[-1]
+            # The caller's own silence is not a hold: the agent must be the one coming back, or
+            # have announced the wait just before it.
+            if turns[k + 1].role is not Role.AGENT and not ((announced | waits) & set(agent_before)):
+                continue
+            cue_turns = sorted((announced | waits) & set(range(max(0, trigger - ANNOUNCE_LOOKBACK), trigger + 1)))
+            start = cue_turns[0] if cue_turns else trigger
+            kind = "transfer" if transfer_cues & set(cue_turns) else "hold"
+            ret = next((t for t in range(k + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
+            episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=round(gap, 1)))
+            used_triggers.update(range(start, trigger + 1))
+
+    # Announcements open episodes too: always for transfers, and for holds when there are no
+    # timestamps to measure the wait (with timestamps a short announced wait is not a hold).
+    openers = sorted(transfer_cues | (hold_cues if not ctx.transcript.has_timestamps else set()))
+    t_idx = 0
+    while t_idx < len(openers):
+        start = openers[t_idx]
+        if start in used_triggers:
+            t_idx += 1
+            continue
+        trigger = start
+        # Announcements a turn or two apart ("may I put you on hold?" / "sure" / "please hold") are one.
+        while t_idx + 1 < len(openers) and openers[t_idx + 1] - trigger <= 2 and openers[t_idx + 1] not in used_triggers:
+            t_idx += 1
+            trigger = openers[t_idx]
+        t_idx += 1
+        kind = "transfer" if transfer_cues & set(range(start, trigger + 1)) else "hold"
+        ret = next((t for t in range(trigger + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
+        episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=None))
+        used_triggers.update(range(start, trigger + 1))
+
+    episodes.sort(key=lambda e: e["start"])
+    spans = []
+    for i, ep in enumerate(episodes, start=1):
+        end = ep["ret"] if ep["ret"] is not None else ctx.n_turns - 1
+        spans.append(
+            _span(ctx, "transfer", i, ep["start"], max(end, ep["trigger"]), kind=ep["kind"],
+                  trigger_turn=ep["trigger"], return_turn=ep["ret"], hold_s=ep["hold_s"])
+        )
+    return spans
+
+
+# --- difficult client -----------------------------------------------------------------------------
+
+
+def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
+    seg = ctx.pack.segment("difficult_client")
+    if seg is None or seg.start_cues is None:
+        return []
+    max_turns = seg.max_turns or DEFAULT_DIFFICULT_TURNS
+    starts = [t for t, _ in ctx.cue_turns(seg.start_cues) if t < stop_turn]
+    calm = {t for t, _ in ctx.cue_turns(seg.calm_cues)}
+    spans: list[StageSpan] = []
+    i = 0
+    while i < len(starts):
+        start = last_cue = starts[i]
+        end = min(stop_turn - 1, ctx.n_turns - 1)
+        t = start + 1
+        while t <= end:
+            if t in calm and ctx.transcript.turns[t].role is not Role.AGENT:
+                end = t
+                break
+            if t in starts:
+                last_cue = t
+            if t - last_cue >= max_turns:
+                end = t
+                break
+            t += 1
+        while i < len(starts) and starts[i] <= end:
+            i += 1
+        spans.append(_span(ctx, "difficult_client", len(spans) + 1, start, max(start, end),
+                           kind="upset", trigger_turn=start))
+    return spans
+
+
+# --- closing and end of call ----------------------------------------------------------------------
+
+
+def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) -> tuple[StageSpan | None, str]:
+    n = ctx.n_turns
+    seg = ctx.pack.segment("closing")
+    gap = (seg.max_gap_turns if seg and seg.max_gap_turns is not None else None) or DEFAULT_CLOSING_GAP
+    after_greeting = range(greeting.end_turn + 1, n)
+    cue_turns = sorted(t for t, _ in ctx.cue_turns(seg.cues if seg else None, after_greeting))
+    if cue_turns and n - 1 - cue_turns[-1] <= gap:
+        start = cue_turns[-1]
+        for t in reversed(cue_turns[:-1]):
+            if start - t <= gap:
+                start = t
+            else:
+                break
+        return _span(ctx, "closing", 1, start, n - 1), "completed"
+    last_transfer = transfers[-1] if transfers else None
+    if last_transfer and last_transfer.kind == "transfer" and last_transfer.return_turn is None:
+        return None, "transferred"
+    if _cut_off(ctx, seg):
+        return None, "cut_off"
+    # No closing at all: the rules still apply to the last turns, where a closing should have been.
+    start = max(greeting.end_turn + 1 if greeting.end_turn + 1 < n else n - 1, n - 3)
+    return _span(ctx, "closing", 1, start, n - 1, kind="missing"), "completed"
+
+
+_TERMINAL = (".", "!", "?", "…", '"', "'", ")", "»")
+
+
+def _cut_off(ctx: CallContext, seg) -> bool:
+    """The call stops mid-conversation: a cut-off cue at the very end, or a last turn left unfinished."""
+    n = ctx.n_turns
+    last_two = range(max(0, n - 2), n)
+    if seg is not None and seg.cutoff_cues and ctx.cue_turns(seg.cutoff_cues, last_two):
+        return True
+    last = ctx.transcript.turns[-1].text.rstrip()
+    if last.endswith(("...", "…", "-", "—", "–", ",")):
+        return True
+    words = ctx.call.words[-1]
+    if not words:
+        return False
+    punctuated = any(t.text.rstrip().endswith(_TERMINAL) for t in ctx.transcript.turns)
+    # A last word like "the", "and", "is" ends no sentence; with punctuated text, a missing full stop
+    # on the last turn says the same.
+    if words[-1] in ctx.matcher.lm.stop_words and len(words) > 2:
+        return not last.endswith(_TERMINAL)
+    return punctuated and not last.endswith(_TERMINAL) and len(words) > 3
