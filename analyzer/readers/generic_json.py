@@ -63,7 +63,7 @@ def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
         raise TranscriptReadError("no list of turns found: expected a JSON list of turn objects or an object holding one")
     sidecar = _sidecar_metadata(path)
     calls: list[Transcript] = []
-    for n, (where, holder, list_key, turns) in enumerate(conversations):
+    for where, holder, list_key, turns in conversations:
         fields = _resolve_fields(turns, fmap, where)
         groups = _group_by_call(turns, fields)
         for call_value, members in groups:
@@ -83,7 +83,7 @@ def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
                 metadata.update(language_metadata(holder.get("language")))
             metadata.update(sidecar)
             if call_id in (None, "") and (len(conversations) > 1 or len(groups) > 1):
-                call_id = f"{path.stem}-{n + 1}"
+                call_id = f"{path.stem}-{len(calls) + 1}"
             calls.append(build_transcript(path, call_id, make_turns(rows), metadata))
     return calls
 
