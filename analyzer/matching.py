@@ -26,6 +26,7 @@ from .pack.schema import WILDCARD, RegexFormula, slots_in
 
 EXACT = 1.0
 LEMMA = 0.95
+STEM = 0.9
 FUZZY_CUTOFF = 78.0  # rapidfuzz ratio for one misheard word ("colling"/"calling" is 86)
 JOIN_CUTOFF = 88.0  # words split by ASR ("shop nest" for "ShopNest") must be closer
 STOP_WEIGHT = 0.4
@@ -103,6 +104,7 @@ class Matcher:
         self.vocab: dict[str, int] = {}  # fold -> vid
         self.vocab_folds: list[str] = []
         self.by_lemma: dict[str, set[int]] = {}
+        self.by_stem: dict[str, set[int]] = {}
         # Two formula words written as one ("good bye" said as "goodbye"): matched only exactly,
         # kept apart from the single words so that fuzzy look-ups never land on them.
         self.compounds: dict[str, int] = {}
@@ -122,6 +124,7 @@ class Matcher:
             vid = self.vocab[fold] = len(self.vocab_folds)
             self.vocab_folds.append(fold)
             self.by_lemma.setdefault(lemma, set()).add(vid)
+            self.by_stem.setdefault(self.lm.stem(fold), set()).add(vid)
         return vid
 
     def _compound_vid(self, joined: str) -> int:
@@ -218,6 +221,9 @@ class Matcher:
         for vid in self.by_lemma.get(self.lm.lemma(word), ()):
             if _related(fold, self.vocab_folds[vid]):
                 found.setdefault(vid, LEMMA)
+        for vid in self.by_stem.get(self.lm.stem(fold), ()):
+            if _related(fold, self.vocab_folds[vid]):
+                found.setdefault(vid, STEM)
         if len(fold) >= 4:
             for _, score, vid in process.extract(
                 fold, self.vocab_folds, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
@@ -258,6 +264,8 @@ class Matcher:
                 sim = EXACT
             elif self.lm.lemma(formula_word) == self.lm.lemma(spoken) and _related(a, b):
                 sim = LEMMA
+            elif self.lm.stem(a) == self.lm.stem(b) and _related(a, b):
+                sim = STEM
             elif len(a) >= 4 and len(b) >= 3:
                 score = fuzz.ratio(a, b)
                 sim = score / 100.0 if score >= FUZZY_CUTOFF else 0.0

@@ -50,11 +50,31 @@ LEMMA_BACKENDS: dict[str, Callable[[], Callable[[str], str] | None]] = {
 }
 
 
+# Languages whose stems come from somewhere other than Snowball (a callable taking the language code).
+STEM_BACKENDS: dict[str, Callable[[str], Callable[[str], str] | None]] = {}
+
+
 def _trained_pipeline(name: str) -> Callable[[str], str]:
     import spacy
 
     nlp = spacy.load(name, exclude=["parser", "ner", "textcat"])
     return lambda word: nlp(word)[0].lemma_.casefold() if word else word
+
+
+SNOWBALL_NAMES = {"en": "english", "ru": "russian", "it": "italian", "ro": "romanian", "es": "spanish",
+                  "fr": "french", "de": "german", "pt": "portuguese", "pl": "polish", "sr": "serbian"}
+
+
+def _snowball(language: str) -> Callable[[str], str] | None:
+    """Snowball stems back up the lemma tables, which are context-free and have gaps ("putting" -> "putt")."""
+    name = SNOWBALL_NAMES.get(language)
+    if name is None:
+        return None
+    try:
+        import snowballstemmer
+    except ImportError:
+        return None
+    return snowballstemmer.stemmer(name).stemWord
 
 
 class LanguageModel:
@@ -73,7 +93,15 @@ class LanguageModel:
             )
         self._lemma = backend
         self.lemma = functools.lru_cache(maxsize=200_000)(self._lemma_uncached)
+        stemmer = STEM_BACKENDS.get(language, _snowball)(language) if language in STEM_BACKENDS else _snowball(language)
+        self._stemmer = stemmer
+        self.stem = functools.lru_cache(maxsize=200_000)(self._stem_uncached)
         self.stop_words = _stop_words(language)
+
+    def _stem_uncached(self, word: str) -> str:
+        if self._stemmer is None or not word:
+            return word
+        return self._stemmer(word.replace("'", ""))
 
     def _lemma_uncached(self, word: str) -> str:
         if self._lemma is None or not word:

@@ -215,7 +215,8 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     n = ctx.n_turns
     seg = ctx.pack.segment("closing")
     gap = (seg.max_gap_turns if seg and seg.max_gap_turns is not None else None) or DEFAULT_CLOSING_GAP
-    after_greeting = range(greeting.end_turn + 1, n)
+    # A call of a turn or two (a wrong number, a rule example) has its closing inside the opening.
+    after_greeting = range(min(greeting.end_turn + 1, n - 1), n)
     cue_turns = sorted(t for t, _ in ctx.cue_turns(seg.cues if seg else None, after_greeting))
     if cue_turns and n - 1 - cue_turns[-1] <= gap:
         start = cue_turns[-1]
