@@ -23,7 +23,6 @@ from .schema import (
     Group,
     Manifest,
     RegexFormula,
-    Rule,
     StageFile,
     slots_in,
 )
@@ -220,6 +219,8 @@ def _problems_from_validation(
             continue
         seen.add((loc, kind))
         rule_id = _rule_id_at(data, loc)
+        # Inside a rule, name keys relative to it: "rule GR01: check: ..." rather than "rules[0].check".
+        shown_loc = loc[2:] if rule_id and len(loc) > 2 else loc
         hint = None
         if kind == "extra_forbidden":
             key = loc[-1]
@@ -231,7 +232,7 @@ def _problems_from_validation(
         elif kind in ("enum", "literal_error"):
             expected = err.get("ctx", {}).get("expected", "")
             value = err.get("input")
-            message = f"{_dotted(loc)}: {value!r} is not allowed; expected {expected}"
+            message = f"{_dotted(shown_loc)}: {value!r} is not allowed; expected {expected}"
             options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",") if o.strip(" '")]
             close = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}?" if close else None
@@ -241,7 +242,7 @@ def _problems_from_validation(
             line, col = pos.locate(loc[:-1])
         else:
             text = err["msg"].removeprefix("Value error, ")
-            message = f"{_dotted(loc)}: {text}" if loc else text
+            message = f"{_dotted(shown_loc)}: {text}" if shown_loc else text
             line, col = pos.locate(loc)
             if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
                 hint = "thresholds are percentages from 0 to 100" if "threshold" in str(loc[-1]) else None
@@ -268,60 +269,79 @@ def _rule_id_at(data: Any, loc: Path_) -> str | None:
     return None
 
 
-def _formula_texts(rule: Rule) -> list[tuple[Path_, str]]:
+def _formula_texts(rule: dict) -> list[tuple[Path_, str]]:
+    """Formula strings of a raw rule dict with their paths (works on rules that failed validation)."""
     out: list[tuple[Path_, str]] = []
 
-    def add(prefix: Path_, items) -> None:
-        for i, item in enumerate(items or []):
-            if isinstance(item, str):
-                out.append((prefix + (i,), item))
+    def add(prefix: Path_, items: Any) -> None:
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, str):
+                    out.append((prefix + (i,), item))
 
-    add(("any_of",), rule.any_of)
-    add(("exceptions",), rule.exceptions)
-    for g, group in enumerate(rule.all_of or []):
-        add(("all_of", g, "any_of"), group.any_of)
-    if rule.when:
-        add(("when", "any_of"), rule.when.any_of)
+    add(("any_of",), rule.get("any_of"))
+    add(("exceptions",), rule.get("exceptions"))
+    for g, group in enumerate(rule.get("all_of") or [] if isinstance(rule.get("all_of"), list) else []):
+        if isinstance(group, dict):
+            add(("all_of", g, "any_of"), group.get("any_of"))
+    when = rule.get("when")
+    if isinstance(when, dict):
+        add(("when", "any_of"), when.get("any_of"))
     return out
 
 
 def _semantic_checks(
-    stage_file: StageFile, data: Any, file: str, pos: _Positions, variables: set[str], seen_ids: dict[str, str],
-    seen_names: dict[str, str],
+    data: Any, file: str, pos: _Positions, variables: set[str], seen_ids: dict[str, str], seen_names: dict[str, str],
 ) -> list[PackProblem]:
-    problems = []
+    """Checks pydantic cannot make: unknown variables, duplicate ids and names, id prefix vs stage.
+
+    They run on the raw YAML data so that they are reported even when other keys failed validation."""
+    problems: list[PackProblem] = []
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        return problems
+    stage = data.get("stage")
     allowed_slots = variables | {WILDCARD}
-    for i, rule in enumerate(stage_file.rules):
+    for i, rule in enumerate(data["rules"]):
+        if not isinstance(rule, dict):
+            continue
         base = ("rules", i)
+        rule_id = str(rule.get("id")) if rule.get("id") is not None else None
 
-        def problem(sub: Path_, message: str, hint: str | None = None, *, key: bool = False) -> None:
-            line, col = pos.locate(base + sub, prefer_key=key)
-            problems.append(PackProblem(file, line, col, message, hint, rule.id))
+        def problem(sub: Path_, message: str, hint: str | None = None) -> None:
+            line, col = pos.locate(base + sub)
+            problems.append(PackProblem(file, line, col, message, hint, rule_id))
 
-        if rule.id in seen_ids:
-            problem(("id",), f"duplicate rule id {rule.id!r} (also at {seen_ids[rule.id]})", "give every rule its own id")
-        else:
-            seen_ids[rule.id] = f"{file}:{pos.locate(base)[0]}"
-        if rule.name in seen_names:
-            problem(("name",), f"duplicate rule name {rule.name!r} (also at {seen_names[rule.name]})")
-        else:
-            seen_names[rule.name] = f"{file}:{pos.locate(base)[0]}"
-        expected_stage = RULE_ID_PREFIX[rule.id[:2]]
-        if expected_stage and stage_file.stage != "general" and expected_stage != stage_file.stage:
-            problem(("id",), f"id prefix {rule.id[:2]} is for stage {expected_stage!r}, but this file is stage {stage_file.stage!r}")
+        here = f"{file}:{pos.locate(base)[0]}"
+        if rule_id is not None:
+            if rule_id in seen_ids:
+                problem(("id",), f"duplicate rule id {rule_id!r} (also at {seen_ids[rule_id]})", "give every rule its own id")
+            else:
+                seen_ids[rule_id] = here
+            expected_stage = RULE_ID_PREFIX.get(rule_id[:2])
+            if expected_stage and stage not in (None, "general", expected_stage):
+                problem(("id",), f"id prefix {rule_id[:2]} is for stage {expected_stage!r}, but this file is stage {stage!r}")
+        name = rule.get("name")
+        if isinstance(name, str):
+            if name in seen_names:
+                problem(("name",), f"duplicate rule name {name!r} (also at {seen_names[name]})")
+            else:
+                seen_names[name] = here
         for sub, text in _formula_texts(rule):
             for slot in slots_in(text):
                 if slot not in allowed_slots:
                     close = difflib.get_close_matches(slot, sorted(allowed_slots), n=1)
                     problem(sub, f"unknown variable {{{slot}}} in formula {text!r}",
                             f"did you mean {{{close[0]}}}?" if close else "declare it under 'variables' in ruleset.yml")
-        for slot in slots_in(rule.message):
-            if slot not in set(MESSAGE_PLACEHOLDERS) | variables:
-                close = difflib.get_close_matches(slot, list(MESSAGE_PLACEHOLDERS) + sorted(variables), n=1)
-                problem(("message",), f"unknown placeholder {{{slot}}} in message",
-                        f"did you mean {{{close[0]}}}?" if close else "allowed: " + ", ".join(MESSAGE_PLACEHOLDERS))
-        if rule.check is CheckType.COUNT and rule.min is not None and rule.max is not None and rule.min > rule.max:
-            problem(("min",), f"min ({rule.min}) is greater than max ({rule.max})")
+        message = rule.get("message")
+        if isinstance(message, str):
+            for slot in slots_in(message):
+                if slot not in set(MESSAGE_PLACEHOLDERS) | variables:
+                    close = difflib.get_close_matches(slot, list(MESSAGE_PLACEHOLDERS) + sorted(variables), n=1)
+                    problem(("message",), f"unknown placeholder {{{slot}}} in message",
+                            f"did you mean {{{close[0]}}}?" if close else "allowed: " + ", ".join(MESSAGE_PLACEHOLDERS))
+        lo, hi = rule.get("min"), rule.get("max")
+        if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+            problem(("min",), f"min ({lo}) is greater than max ({hi})")
     return problems
 
 
@@ -374,13 +394,13 @@ def load_pack(path: str | Path) -> Pack:
         problems += [PackProblem(shown, *spos.locate(p, prefer_key=True), m) for p, m in sdup]
         stage_file, errs = _validate(StageFile, sdata, shown, spos)
         problems += errs
+        problems += _semantic_checks(sdata, shown, spos, variables, seen_ids, seen_names)
         if stage_file is None:
             continue
         if stage_file.stage in stages and stage_file.stage != "general":
             problems.append(PackProblem(shown, *spos.locate(("stage",)), f"stage {stage_file.stage!r} is defined twice",
                                         f"also in {stage_sources[stage_file.stage]}"))
             continue
-        problems += _semantic_checks(stage_file, sdata, shown, spos, variables, seen_ids, seen_names)
         stages[stage_file.stage] = stage_file
         stage_sources[stage_file.stage] = shown
         for r, rule in enumerate(stage_file.rules):

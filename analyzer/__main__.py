@@ -1,0 +1,4 @@
+"""`python -m analyzer` runs the callqa command."""
+from .cli import main
+
+main()

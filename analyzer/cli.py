@@ -1,0 +1,267 @@
+"""The `callqa` command: parses options and calls the library (runner, tables, export, ruletest).
+
+Exit codes: 0 no findings at or above the fail level; 1 such findings (or failing rule tests);
+2 bad input or usage (an unreadable transcript, a broken rule pack, a wrong option).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from . import __version__
+from .models import CallResult, InputError, Severity, Status
+from .pack.loader import PackError, find_packs
+from .readers import ReadOptions, discover
+
+SEVERITY_CHOICES = [s.value for s in Severity] + ["none"]
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        for item in value.split(",") if option == "--map" else [value]:
+            key, sep, val = item.partition("=")
+            if not sep or not key.strip():
+                raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint=option)
+            pairs[key.strip()] = val.strip().strip('"').strip("'")
+    return pairs
+
+
+def _load_packs_or_exit(rules: str, err: Console) -> None:
+    try:
+        find_packs(rules)
+    except PackError as exc:
+        err.print(exc.report(), markup=False, highlight=False)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="callqa")
+def main() -> None:
+    """callqa: check call-center transcripts against rule packs of required and forbidden phrases."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--rules", "rules", required=True, type=click.Path(exists=True),
+              help="A pack folder (rules/en: every call uses it) or a folder of packs (rules/: by each call's language).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="results", show_default=True,
+              help="Folder for the tables.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help='Fill a pack variable for calls whose metadata lacks it, e.g. --set company="Acme Bank".')
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None,
+              help="Exit 1 if a rule of this severity or higher fails (default: the pack's fail_on; 'none' never).")
+@click.option("--format", "formats", multiple=True, default=("csv",), show_default=True,
+              help="Output format; repeat for several.")
+@click.option("--encoding", default=None, help="Read transcripts in this encoding instead of detecting it.")
+@click.option("--map", "maps", multiple=True, metavar="TARGET=FIELD,...",
+              help="Field mapping for other JSON/CSV layouts, e.g. --map speaker=speaker_role,text=transcript.")
+@click.option("--spacy-model", default=None, help="An installed trained spaCy pipeline to take lemmas from.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model, quiet) -> None:
+    """Check transcripts (files or folders, read recursively) and write the result tables."""
+    from .export import write_tables
+    from .runner import Checker
+    from .tables import TableBuilder
+
+    err = Console(stderr=True, soft_wrap=True)
+    _load_packs_or_exit(rules, err)
+    overrides = _pairs(sets, "--set")
+    field_map = _pairs(maps, "--map")
+    checker = Checker.from_rules(rules, overrides=overrides, spacy_model=spacy_model,
+                                 read_options=ReadOptions(encoding=encoding, field_map=field_map))
+    files = discover(paths)
+    builder = TableBuilder()
+    worst: list[Severity] = []
+    n_errors = 0
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err, disable=quiet, transient=False) as progress:
+        task = progress.add_task("checking", total=len(files))
+        for item in checker.check_paths(files, progress=lambda _p: progress.advance(task)):
+            builder.add(item)
+            if isinstance(item, InputError):
+                n_errors += 1
+                err.print(f"[yellow]skipped[/] {item}", markup=True, highlight=False)
+            else:
+                worst += [f.severity for f in item.findings if f.status is Status.FAIL]
+    tables = builder.build()
+    try:
+        written = write_tables(tables, out, tuple(formats))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+    _print_summary(tables, written, n_errors)
+    threshold = fail_on or next(iter(checker.packs.values())).manifest.fail_on.value
+    if n_errors:
+        sys.exit(EXIT_BAD_INPUT)
+    if threshold != "none" and any(s.rank >= Severity(threshold).rank for s in worst):
+        sys.exit(EXIT_FINDINGS)
+
+
+def _print_summary(tables, written, n_errors) -> None:
+    calls, findings = tables["calls"], tables["findings"]
+    console = Console(highlight=False, soft_wrap=True)
+    n = len(calls)
+    mean = calls["score"].mean() if n else float("nan")
+    console.print(f"{n} calls checked, {n_errors} unreadable file{'s' if n_errors != 1 else ''}; "
+                  f"mean score {mean:.1f}" if n else f"0 calls checked, {n_errors} unreadable files")
+    if n:
+        console.print(f"missing greeting: {int(calls['missing_greeting'].sum())}, "
+                      f"missing closing: {int(calls['missing_closing'].sum())}, "
+                      f"critical failures: {int(calls['critical_fail'].sum())}")
+        failed = findings[findings["status"] == "fail"]
+        if len(failed):
+            top = failed["rule_name"].value_counts().head(5)
+            console.print("most failed: " + ", ".join(f"{name} ({count})" for name, count in top.items()))
+    folders = sorted({str(p.parent) for p in written})
+    console.print(f"tables written to {', '.join(folders)}: " + ", ".join(sorted({p.name for p in written})))
+
+
+@main.group()
+def rules() -> None:
+    """Validate, test, list and explain rule packs."""
+
+
+@rules.command("validate")
+@click.argument("path", type=click.Path(exists=True), required=False)
+@click.option("--rules", "rules_opt", type=click.Path(exists=True), help="Same as PATH.")
+def rules_validate(path, rules_opt) -> None:
+    """Check a pack (or a folder of packs) for errors, all reported at once with file:line:col."""
+    target = path or rules_opt
+    if not target:
+        raise click.UsageError("give a pack folder, e.g. callqa rules validate rules/en")
+    try:
+        packs = find_packs(target)
+    except PackError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    for lang, pack in sorted(packs.items()):
+        click.echo(f"ok: {pack.name} ({lang}): {len(pack.rules)} rules in {len(pack.stages)} stage files")
+
+
+@rules.command("test")
+@click.argument("path", type=click.Path(exists=True), required=False)
+@click.option("--rules", "rules_opt", type=click.Path(exists=True), help="Same as PATH.")
+@click.option("--verbose", "-v", is_flag=True, help="List every case, not only failures.")
+def rules_test(path, rules_opt, verbose) -> None:
+    """Run every rule's pass/fail examples and the stage dialogue tests through the whole pipeline."""
+    from .ruletest import run_pack
+
+    target = path or rules_opt
+    if not target:
+        raise click.UsageError("give a pack folder, e.g. callqa rules test rules/en")
+    try:
+        packs = find_packs(target)
+    except PackError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    passed = failed = 0
+    for lang, pack in sorted(packs.items()):
+        results = run_pack(pack)
+        for r in results:
+            if not r.ok:
+                click.echo(f"{lang}: {r.kind}: {r.describe()}")
+            elif verbose:
+                click.echo(f"{lang}: ok: {r.case.id} [{r.case.rule.name}]")
+        p = sum(r.ok for r in results)
+        click.echo(f"{lang}: {p} of {len(results)} cases as expected")
+        passed += p
+        failed += len(results) - p
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+@rules.command("list")
+@click.argument("path", type=click.Path(exists=True), required=False)
+@click.option("--rules", "rules_opt", type=click.Path(exists=True), help="Same as PATH.")
+def rules_list(path, rules_opt) -> None:
+    """List the rules of a pack: id, name, stage, check, severity, weight, source."""
+    target = path or rules_opt
+    if not target:
+        raise click.UsageError("give a pack folder, e.g. callqa rules list rules/en")
+    try:
+        packs = find_packs(target)
+    except PackError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    for lang, pack in sorted(packs.items()):
+        click.echo(f"{pack.name} ({lang}): {len(pack.rules)} rules")
+        rows = [("id", "name", "stage", "check", "severity", "weight", "source")]
+        rows += [(rd.id, rd.name, rd.stage, rd.rule.check.value, rd.rule.severity.value, f"{rd.rule.weight:g}", rd.source)
+                 for rd in pack.rules]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+@rules.command("explain")
+@click.argument("rule")
+@click.option("--rules", "rules_opt", type=click.Path(exists=True), required=True, help="The pack folder.")
+def rules_explain(rule, rules_opt) -> None:
+    """Show one rule (by id or name): what it checks, its formulas and examples."""
+    try:
+        packs = find_packs(rules_opt)
+    except PackError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    found = False
+    for lang, pack in sorted(packs.items()):
+        for rd in pack.rules:
+            if rule not in (rd.id, rd.name):
+                continue
+            found = True
+            r = rd.rule
+            click.echo(f"{r.id} {r.name} [{lang}] ({rd.source})")
+            click.echo(f"  {r.description}" if r.description else "")
+            click.echo(f"  check: {r.check.value}, role: {r.role.value}, severity: {r.severity.value}, weight: {r.weight:g}")
+            if r.window:
+                click.echo(f"  window: {r.window.model_dump(by_alias=True, exclude_none=True, mode='json')}")
+            if r.when:
+                click.echo("  applies when: " + "; ".join(map(str, r.when.any_of[:6])) + (" ..." if len(r.when.any_of) > 6 else ""))
+            for label, items in (("any of", r.any_of), ("exceptions", r.exceptions)):
+                if items:
+                    click.echo(f"  {label}: " + "; ".join(map(str, items)))
+            for group in r.all_of or []:
+                click.echo(f"  all of / {group.label or 'group'}: " + "; ".join(map(str, group.any_of)))
+            for kind, items in (("pass", r.examples.pass_), ("fail", r.examples.fail)):
+                for ex in items:
+                    click.echo(f"  example ({kind}): " + " / ".join(line.strip() for line in ex.strip().splitlines()))
+    if not found:
+        click.echo(f"no rule {rule!r} in {rules_opt}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--rules", "rules", required=True, type=click.Path(exists=True), help="Pack folder or folder of packs.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Fill a pack variable.")
+@click.option("--encoding", default=None, help="Read in this encoding instead of detecting it.")
+@click.option("--map", "maps", multiple=True, metavar="TARGET=FIELD,...", help="Field mapping for other layouts.")
+def show(file, rules, sets, encoding, maps) -> None:
+    """Show one call in the terminal: its turns coloured by stage, with each verdict beside its turn."""
+    from .runner import Checker
+    from .showcall import render_call
+
+    err = Console(stderr=True, soft_wrap=True)
+    _load_packs_or_exit(rules, err)
+    checker = Checker.from_rules(rules, overrides=_pairs(sets, "--set"),
+                                 read_options=ReadOptions(encoding=encoding, field_map=_pairs(maps, "--map")))
+    console = Console(highlight=False, soft_wrap=True)
+    bad = False
+    for item in checker.check_file(file):
+        if isinstance(item, InputError):
+            err.print(f"error: {item}", markup=False)
+            bad = True
+        else:
+            render_call(item, console)
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,159 @@
+"""Tidy tables: CallResults and InputErrors in, pandas DataFrames with a fixed column order out.
+
+findings (one row per call x rule x episode), calls, stages, agents, teams and errors. The column
+lists below are the documented contract (README "Output tables"); new columns go at the end.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .models import CallResult, InputError, Status
+
+FINDINGS_COLUMNS = [
+    "call_id", "agent_id", "team", "date", "language", "stage", "occurrence", "rule_id", "rule_name",
+    "check", "severity", "weight", "status", "score", "message", "evidence", "turn", "speaker",
+    "start_s", "rule_source",
+]
+CALLS_COLUMNS = [
+    "call_id", "file", "agent_id", "team", "date", "language", "language_source", "pack",
+    "role_source", "role_confidence", "encoding", "end_reason", "duration_s", "n_turns", "stages_found",
+    "n_applicable", "n_passed", "n_failed", "score", "score_final", "critical_fail",
+    "missing_greeting", "missing_closing",
+]
+STAGES_COLUMNS = [
+    "call_id", "stage", "occurrence", "kind", "start_turn", "end_turn", "start_s", "end_s", "hold_s",
+]
+GROUP_COLUMNS = [
+    "n_calls", "mean_score", "mean_score_final", "critical_fail_rate", "missing_greeting_rate",
+    "missing_closing_rate",
+]
+AGENTS_COLUMNS = ["agent_id", "team", *GROUP_COLUMNS]  # then one pass-rate column per rule name
+TEAMS_COLUMNS = ["team", "n_agents", *GROUP_COLUMNS]
+ERRORS_COLUMNS = ["file", "line", "message"]
+RATE_PREFIX = "pass_rate:"  # agents/teams: share of applicable findings that passed, per rule name
+
+TABLE_NAMES = ("findings", "calls", "stages", "agents", "teams", "errors")
+
+
+def _meta(result: CallResult, key: str) -> Any:
+    value = result.transcript.metadata.get(key)
+    return "" if value is None else str(value)
+
+
+def finding_rows(result: CallResult) -> list[dict[str, Any]]:
+    rows = []
+    for f in result.findings:
+        rows.append({
+            "call_id": f.call_id, "agent_id": _meta(result, "agent_id"), "team": _meta(result, "team"),
+            "date": _meta(result, "date"), "language": result.language, "stage": f.stage,
+            "occurrence": f.occurrence, "rule_id": f.rule_id, "rule_name": f.rule_name, "check": f.check,
+            "severity": f.severity.value, "weight": f.weight, "status": f.status.value, "score": f.score,
+            "message": f.message, "evidence": f.evidence, "turn": f.turn, "speaker": f.speaker,
+            "start_s": f.start_s, "rule_source": f.rule_source,
+        })
+    return rows
+
+
+def call_row(result: CallResult) -> dict[str, Any]:
+    t = result.transcript
+    found = []
+    for span in result.stages:
+        if span.kind != "missing" and span.stage not in found:
+            found.append(span.stage)
+    row = {
+        "call_id": t.call_id, "file": t.source_file, "agent_id": _meta(result, "agent_id"),
+        "team": _meta(result, "team"), "date": _meta(result, "date"), "language": result.language,
+        "language_source": result.language_source, "pack": result.pack_name, "role_source": t.role_source,
+        "role_confidence": t.role_confidence, "encoding": t.encoding, "end_reason": result.end_reason,
+        "duration_s": t.duration_s, "n_turns": len(t.turns), "stages_found": ";".join(found),
+        "n_applicable": result.n_applicable, "n_passed": result.n_passed, "n_failed": result.n_failed,
+        "score": result.score, "score_final": result.score_final, "critical_fail": result.critical_fail,
+        "missing_greeting": result.missing_greeting, "missing_closing": result.missing_closing,
+    }
+    row.update(result.timing)
+    return row
+
+
+def stage_rows(result: CallResult) -> list[dict[str, Any]]:
+    return [
+        {"call_id": result.transcript.call_id, "stage": s.stage, "occurrence": s.occurrence, "kind": s.kind,
+         "start_turn": s.start_turn, "end_turn": s.end_turn, "start_s": s.start_s, "end_s": s.end_s,
+         "hold_s": s.hold_s}
+        for s in result.stages
+    ]
+
+
+@dataclass
+class TableBuilder:
+    """Accumulates rows call by call, so results can be streamed in rather than kept as objects."""
+
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, item: CallResult | InputError) -> None:
+        if isinstance(item, InputError):
+            self.errors.append(item.to_record())
+            return
+        self.findings.extend(finding_rows(item))
+        self.calls.append(call_row(item))
+        self.stages.extend(stage_rows(item))
+
+    def add_all(self, items: Iterable[CallResult | InputError]) -> "TableBuilder":
+        for item in items:
+            self.add(item)
+        return self
+
+    def build(self) -> dict[str, pd.DataFrame]:
+        findings = _frame(self.findings, FINDINGS_COLUMNS)
+        calls = _frame(self.calls, CALLS_COLUMNS)
+        return {
+            "findings": findings,
+            "calls": calls,
+            "stages": _frame(self.stages, STAGES_COLUMNS),
+            "agents": group_table(calls, findings, ["agent_id", "team"], AGENTS_COLUMNS),
+            "teams": group_table(calls, findings, ["team"], TEAMS_COLUMNS),
+            "errors": _frame(self.errors, ERRORS_COLUMNS),
+        }
+
+
+def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    extra = [c for c in frame.columns if c not in columns]
+    return frame.reindex(columns=[*columns, *extra])
+
+
+def group_table(calls: pd.DataFrame, findings: pd.DataFrame, keys: list[str], columns: Sequence[str]) -> pd.DataFrame:
+    """Per agent (or team): call counts, mean scores, and the pass rate of every rule name."""
+    rule_names = sorted(findings["rule_name"].dropna().unique()) if len(findings) else []
+    rate_columns = [f"{RATE_PREFIX}{name}" for name in rule_names]
+    if calls.empty:
+        return pd.DataFrame(columns=[*columns, *rate_columns])
+    grouped = calls.groupby(keys[0] if len(keys) == 1 else keys, dropna=False, sort=True)
+    summary = grouped.agg(
+        n_calls=("call_id", "count"),
+        mean_score=("score", "mean"),
+        mean_score_final=("score_final", "mean"),
+        critical_fail_rate=("critical_fail", "mean"),
+        missing_greeting_rate=("missing_greeting", "mean"),
+        missing_closing_rate=("missing_closing", "mean"),
+    ).reset_index()
+    if "n_agents" in columns:
+        agents = calls.groupby("team", dropna=False)["agent_id"].nunique().rename("n_agents").reset_index()
+        summary = summary.merge(agents, on="team", how="left")
+    applicable = findings[findings["status"] != Status.NOT_APPLICABLE.value]
+    if not applicable.empty:
+        applicable = applicable.assign(passed=(applicable["status"] == Status.PASS.value).astype(float))
+        rates = applicable.pivot_table(index=keys, columns="rule_name", values="passed", aggfunc="mean")
+        rates.columns = [f"{RATE_PREFIX}{c}" for c in rates.columns]
+        summary = summary.merge(rates.reset_index(), on=keys, how="left")
+    for col in ("mean_score", "mean_score_final"):
+        summary[col] = summary[col].astype(float).round(1)
+    for col in [c for c in summary.columns if c.endswith("_rate") or c.startswith(RATE_PREFIX)]:
+        summary[col] = summary[col].astype(float).round(3)
+    return summary.reindex(columns=[*columns, *rate_columns])

@@ -1,0 +1,103 @@
+"""Matching: the formula is the needle, words are compared fuzzily and by lemma, roles matter."""
+from __future__ import annotations
+
+import pytest
+
+from analyzer.engine import check_call
+from analyzer.evaluation import fold_findings
+from analyzer.matching import Matcher
+from analyzer.models import Role, Transcript, Turn
+from analyzer.nlp import language_model
+
+from support import make_call
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(language_model("en"))
+
+
+def score(matcher, formula, *texts, **variables):
+    call = matcher.prepare(Transcript("x", tuple(Turn(i, "agent", Role.AGENT, t) for i, t in enumerate(texts))))
+    match = matcher.best(matcher.compile(formula, variables), call, list(range(len(texts))))
+    return match.score if match else 0.0
+
+
+def verdicts(runtime, *lines, **meta):
+    return {name: f.status.value for name, f in fold_findings(check_call(make_call(*lines, **meta), runtime).findings).items()}
+
+
+def test_partial_ratio_trap_bye_is_not_goodbye(matcher):
+    # rapidfuzz.partial_ratio("goodbye", "Bye.") is 100: the short turn must not be the needle.
+    assert score(matcher, "goodbye", "Bye.") < 50
+
+
+def test_asr_misspelling_still_matches(matcher):
+    assert score(matcher, "thank you for calling", "thank you for colling shop nest have a lovely day") >= 90
+
+
+def test_company_split_by_asr_matches_slot_value(matcher):
+    assert score(matcher, "thank you for calling {company}", "thank you for colling shop nest", company="ShopNest") >= 90
+
+
+def test_bare_thank_you_is_not_thanks_for_calling(matcher):
+    assert score(matcher, "thank you for calling", "Thank you.") < 80
+
+
+def test_formula_across_two_asr_segments(matcher):
+    assert score(matcher, "how can I help you", "my name is mary", "how can i help") >= 80
+
+
+@pytest.mark.parametrize("formula, text", [
+    ("that's not my problem", "no problem at all"),
+    ("your fault", "can I have your full name please"),
+    ("yeah", "yes of course"),
+])
+def test_short_formulas_do_not_collide(matcher, formula, text):
+    assert score(matcher, formula, text) < 80
+
+
+def test_inflection_matches_through_lemma_or_stem(matcher):
+    assert score(matcher, "put you on hold", "I'm putting you on hold") >= 80
+
+
+def test_done_when_agent_thanks_with_asr_errors(en_runtime):
+    v = verdicts(en_runtime,
+                 "Agent: hello shopnest this is anna how can i help",
+                 "Customer: i want to check my order",
+                 "Agent: it will arrive tomorrow",
+                 "Customer: great thanks",
+                 "Agent: thank you for colling shop nest have a lovely day",
+                 company="ShopNest")
+    assert v["closing.thanks"] == "pass"
+    assert v["closing.farewell"] == "pass"
+
+
+def test_done_when_bare_bye_fails_thanks(en_runtime):
+    v = verdicts(en_runtime,
+                 "Agent: Good morning, Acme Bank, how can I help?",
+                 "Customer: What time do you close?",
+                 "Agent: At five.",
+                 "Customer: Thanks.",
+                 "Agent: Bye.")
+    assert v["closing.thanks"] == "fail"
+    assert v["closing.farewell"] == "pass"
+
+
+def test_done_when_customer_formula_does_not_count_for_agent(en_runtime):
+    v = verdicts(en_runtime,
+                 "Agent: Good morning, Acme Bank, how can I help?",
+                 "Customer: What time do you close?",
+                 "Agent: At five.",
+                 "Customer: Thanks for calling, goodbye.",
+                 "Agent: ok")
+    assert v["closing.thanks"] == "fail"
+    assert v["closing.farewell"] == "fail"
+
+
+def test_failed_rule_reports_near_miss(en_runtime):
+    result = check_call(make_call("Agent: Acme Bank.", "Customer: hi", "Agent: thank you, bye"), en_runtime)
+    thanks = fold_findings(result.findings)["closing.thanks"]
+    assert thanks.status.value == "fail"
+    assert 0 < thanks.score < 80
+    assert "thank you" in thanks.evidence.lower()

@@ -1,0 +1,125 @@
+"""Segmentation: greeting, holds and transfers (with and without timestamps), upset customers, closing."""
+from __future__ import annotations
+
+from analyzer.engine import check_call
+from analyzer.evaluation import fold_findings
+from support import make_call
+
+OPEN = ["Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
+        "Customer: I have a question about my card payment from last week."]
+CLOSE = ["Agent: Is there anything else I can help you with?", "Customer: No, that's all.",
+         "Agent: Thank you for calling Acme Bank, goodbye."]
+
+
+def run(runtime, *lines):
+    result = check_call(make_call(*lines), runtime)
+    return result, {n: f for n, f in fold_findings(result.findings).items()}
+
+
+def test_greeting_split_over_asr_segments(en_runtime):
+    result, f = run(en_runtime, "Agent: hello this is acme bank", "Agent: my name is mary",
+                    "Agent: how can i help", "Customer: hi i lost my card", *CLOSE)
+    greeting = [s for s in result.stages if s.stage == "greeting"][0]
+    assert (greeting.start_turn, greeting.end_turn) == (0, 2)
+    for name in ("greeting.salutation", "greeting.agent-name", "greeting.offer-help"):
+        assert f[name].status.value == "pass", name
+
+
+def test_hold_measured_from_timestamps_and_limit(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
+                    "[00:05] Customer: I'd like to know why my transfer failed yesterday.",
+                    "[00:12] Agent: May I put you on hold while I check that?",
+                    "[00:15] Customer: Sure.",
+                    "[02:16] Agent: Thank you for holding, the transfer was blocked by a limit.",
+                    "[02:25] Customer: I see, thanks.",
+                    "[02:28] Agent: Is there anything else I can help you with?",
+                    "[02:31] Customer: No.",
+                    "[02:33] Agent: Thank you for calling Acme Bank, goodbye.")
+    holds = [s for s in result.stages if s.stage == "transfer"]
+    assert len(holds) == 1
+    assert 115 <= holds[0].hold_s <= 125
+    assert f["transfer.hold-duration"].status.value == "fail"
+    assert f["transfer.permission"].status.value == "pass"
+    assert f["transfer.thanks-for-waiting"].status.value == "pass"
+
+
+def test_short_one_moment_is_not_a_hold(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
+                    "[00:05] Customer: Can you confirm my new address is saved?",
+                    "[00:10] Agent: One moment.",
+                    "[00:14] Agent: Yes, it is saved.",
+                    "[00:18] Customer: Great.",
+                    "[00:20] Agent: Is there anything else I can help you with?",
+                    "[00:23] Customer: No.",
+                    "[00:25] Agent: Thank you for calling, goodbye.")
+    assert not [s for s in result.stages if s.stage == "transfer"]
+    assert f["transfer.permission"].status.value == "not_applicable"
+
+
+def test_unannounced_hold_detected_and_fails_permission(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
+                    "[00:05] Customer: My card was declined at the shop.",
+                    "[00:12] Agent: Let me look at that.",
+                    "[00:58] Agent: Thanks for waiting, I can see the decline.",
+                    *CLOSE)
+    holds = [s for s in result.stages if s.stage == "transfer"]
+    assert len(holds) == 1 and holds[0].hold_s >= 40
+    assert f["transfer.permission"].status.value == "fail"
+
+
+def test_announced_hold_without_timestamps_opens_episode(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Please hold.", "Customer: Okay.",
+                    "Agent: Thanks for holding, it's fixed.", *CLOSE)
+    assert [s.kind for s in result.stages if s.stage == "transfer"] == ["hold"]
+    assert f["transfer.permission"].status.value == "fail"
+    assert f["transfer.hold-duration"].status.value == "not_applicable"
+
+
+def test_transfer_at_end_is_handoff(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to our cards team?", "Customer: Yes please.",
+                    "Agent: Transferring you now.")
+    assert result.end_reason == "transferred"
+    assert f["closing.thanks"].status.value == "not_applicable"
+    assert f["transfer.announce-target"].status.value == "pass"
+
+
+def test_cut_off_mid_sentence(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Your new card will arrive on", )
+    assert result.end_reason == "cut_off"
+    assert f["closing.farewell"].status.value == "not_applicable"
+    assert not result.missing_closing
+
+
+def test_missing_closing_is_a_failure(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday.", "Customer: Okay.")
+    assert result.end_reason == "completed"
+    assert f["closing.thanks"].status.value == "fail"
+    assert result.missing_closing
+
+
+def test_closing_found_when_anything_else_is_several_turns_before_end(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Done, the payment is refunded.",
+                    "Agent: Is there anything else I can help you with?", "Customer: Actually, one thing.",
+                    "Customer: Is the refund instant?", "Agent: Yes, it is.", "Customer: Great, bye.",
+                    "Agent: Thank you for calling, have a nice day.")
+    assert f["closing.anything-else"].status.value == "pass"
+    assert f["closing.order"].status.value == "pass"
+
+
+def test_upset_customer_episode_and_empathy(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Customer: This is ridiculous, it's the third time I'm calling!",
+                    "Agent: I'm so sorry about that, let me fix it now.", "Customer: Okay, thank you.", *CLOSE)
+    episodes = [s for s in result.stages if s.stage == "difficult_client"]
+    assert len(episodes) == 1 and episodes[0].start_turn == 2
+    assert f["difficult.empathy"].status.value == "pass"
+    assert f["difficult.no-blame"].status.value == "pass"
+
+
+def test_upset_customer_blamed(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Customer: This is unacceptable!", "Agent: Well, you need to calm down.", *CLOSE)
+    assert f["difficult.empathy"].status.value == "fail"
+    assert f["difficult.no-blame"].status.value == "fail"
+    assert result.critical_fail and result.score_final == 0.0 and result.score > 0
