@@ -50,8 +50,18 @@ LEMMA_BACKENDS: dict[str, Callable[[], Callable[[str], str] | None]] = {
 }
 
 
+def _bulstem(language: str) -> Callable[[str], str] | None:
+    try:
+        from .lemmas_bg import stem_bg
+    except ImportError:
+        return None
+    return stem_bg
+
+
 # Languages whose stems come from somewhere other than Snowball (a callable taking the language code).
-STEM_BACKENDS: dict[str, Callable[[str], Callable[[str], str] | None]] = {}
+STEM_BACKENDS: dict[str, Callable[[str], Callable[[str], str] | None]] = {
+    "bg": _bulstem,
+}
 
 
 def _trained_pipeline(name: str) -> Callable[[str], str]:
