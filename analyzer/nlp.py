@@ -127,6 +127,24 @@ CONTENT_WORDS: dict[str, frozenset[str]] = {
         "serious empty top bottom front side part amount hundred well one two three four five six "
         "seven eight nine ten eleven twelve fifteen twenty forty fifty sixty help thank".split()
     ),
+    # Modal verbs make a request a question ("вы можете подождать?" vs "подождите"); "ещё" is
+    # what makes "чем-то ещё помочь" an offer of further help.
+    "ru": frozenset(
+        "могу можно можете может мочь сможете еще ещё ничего ничем хорошо давайте надо нужно хочу "
+        "больше другие другое другой данные сами никто действительно раньше сколько нибудь".split()
+    ),
+    # "благодаря" is the thanks itself; "нещо друго" the offer of further help; "може ли" the question.
+    "bg": frozenset(
+        "благодаря мога може можем ден добре добър добро искам съжалявам нещо друго други друг "
+        "друга обратно моля казвам всичко нищо наистина прав път ужасно три сам такива отивам "
+        "няма".split()
+    ),
+    # "grazie", "attesa" and "altro" carry the closing, the hold and the offer of further help;
+    # "può" makes "può restare in linea?" a question rather than the order "resti in linea".
+    "it": frozenset(
+        "grazie attesa altro bene può puo fare faccio momento subito casa niente nulla basta volta "
+        "ultimo essere nessuno fine quattro".split()
+    ),
 }
 
 
