@@ -197,9 +197,15 @@ class Defaults(Strict):
 
 
 class Roles(Strict):
+    """Speaker labels that name a role, and what tells the roles apart when labels do not."""
+
     agent: list[str] = Field(default_factory=list)
     customer: list[str] = Field(default_factory=list)
     other: list[str] = Field(default_factory=list)
+    # Rules whose formulas only an agent says (not greetings or goodbyes, which both sides say).
+    infer_from: list[str] = Field(default_factory=list)
+    agent_phrases: list[Formula] = Field(default_factory=list)
+    customer_phrases: list[Formula] = Field(default_factory=list)
 
 
 class Manifest(Strict):
