@@ -145,6 +145,11 @@ CONTENT_WORDS: dict[str, frozenset[str]] = {
         "grazie attesa altro bene può puo fare faccio momento subito casa niente nulla basta volta "
         "ultimo essere nessuno fine quattro".split()
     ),
+    # "mai" is the "further" of "vă mai pot ajuta cu ceva"; "pot"/"puteți" make a request a question.
+    "ro": frozenset(
+        "mulțumesc mulţumesc mulțumim pot puteți puteţi poate bună zi ceva altceva mai știu ştiu face "
+        "bine nimic acord treia nevoie patru nimeni".split()
+    ),
 }
 
 
