@@ -26,6 +26,7 @@ class CallContext:
     variables: Mapping[str, str | None]
     # Filled by the engine as it goes: rule id -> (status, best match) for order checks.
     results: dict[str, tuple[Any, Match | None]] = field(default_factory=dict)
+    stages: tuple[StageSpan, ...] = ()  # set once segmentation is done
 
     @property
     def n_turns(self) -> int:

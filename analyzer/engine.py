@@ -19,6 +19,7 @@ from .pack.schema import CheckType
 from .roles import assign_roles
 from .scoring import score_call
 from .stages import Segmentation, segment
+from .timing import timing_metrics
 
 EPISODE_STAGES = ("transfer", "difficult_client")
 
@@ -30,8 +31,10 @@ class PackRuntime:
         self.pack = pack
         self.lm = language_model(pack.language, spacy_model or pack.manifest.spacy_model)
         self.matcher = Matcher(self.lm)
-        self._order = [rd for rd in pack.rules if rd.rule.check is not CheckType.ORDER] + [
-            rd for rd in pack.rules if rd.rule.check is CheckType.ORDER
+        # Order and delay checks compare other rules' matches, so they run after them.
+        late = (CheckType.ORDER, CheckType.MAX_DELAY)
+        self._order = [rd for rd in pack.rules if rd.rule.check not in late] + [
+            rd for rd in pack.rules if rd.rule.check in late
         ]
         self._compile_all()
 
@@ -90,10 +93,12 @@ def check_call(
     variables = resolve_variables(transcript, pack, overrides or {})
     ctx = CallContext(transcript, pack, runtime.matcher, runtime.matcher.prepare(transcript), variables)
     seg = segment(ctx)
+    ctx.stages = seg.spans
     findings: list[Finding] = []
     for rd in runtime.rules_in_order:
         findings.extend(_evaluate_rule(ctx, seg, rd))
     summary = score_call(findings, pack)
+    timing = timing_metrics(transcript, seg.spans, _greeting_time(findings, transcript))
     return CallResult(
         transcript=transcript,
         language=pack.language,
@@ -102,8 +107,15 @@ def check_call(
         stages=seg.spans,
         findings=tuple(findings),
         end_reason=seg.end_reason,
+        timing=timing,
         **summary,
     )
+
+
+def _greeting_time(findings: list[Finding], transcript: Transcript) -> float | None:
+    """When the agent first said a passing greeting-stage formula (for time_to_greeting_s)."""
+    times = [f.start_s for f in findings if f.stage == "greeting" and f.status is Status.PASS and f.start_s is not None]
+    return min(times) if times else None
 
 
 def _spans_for(seg: Segmentation, stage: str) -> list[StageSpan | None]:

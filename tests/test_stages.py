@@ -123,3 +123,30 @@ def test_upset_customer_blamed(en_runtime):
     assert f["difficult.empathy"].status.value == "fail"
     assert f["difficult.no-blame"].status.value == "fail"
     assert result.critical_fail and result.score_final == 0.0 and result.score > 0
+
+
+def test_timing_metrics_and_timing_rules(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:02] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
+                    "[00:07] Customer: I'd like to know why my transfer failed yesterday.",
+                    "[00:12] Agent: May I put you on hold while I check that?",
+                    "[00:15] Customer: Sure.",
+                    "[02:16] Agent: Thank you for holding, the transfer was blocked by a limit.",
+                    "[02:25] Customer: I see.",
+                    "[02:50] Agent: Is there anything else I can help you with?",
+                    "[02:53] Customer: No.",
+                    "[02:55] Agent: Thank you for calling Acme Bank, goodbye.")
+    t = result.timing
+    assert t["time_to_first_agent_s"] == 0.0 and t["time_to_greeting_s"] == 0.0
+    assert t["n_holds"] == 1 and 115 <= t["hold_longest_s"] <= 125 and t["hold_total_s"] == t["hold_longest_s"]
+    assert 20 < t["longest_silence_s"] < 30  # the 25 s after "I see.", the hold itself excepted
+    assert 0.5 < t["agent_talk_ratio"] < 1.0
+    assert f["greeting.timely"].status.value == "pass"
+    assert f["call.max-silence"].status.value == "fail"
+
+
+def test_timing_not_applicable_without_timestamps(en_runtime):
+    result, f = run(en_runtime, *OPEN, *CLOSE)
+    assert all(v is None for v in result.timing.values())
+    assert f["greeting.timely"].status.value == "not_applicable"
+    assert f["call.max-silence"].status.value == "not_applicable"

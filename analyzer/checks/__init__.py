@@ -17,6 +17,7 @@ CHECKS: dict[CheckType, Callable[..., Outcome]] = {
 SPAN_CHECKS: dict[CheckType, Callable[..., Outcome]] = {
     CheckType.MAX_HOLD: timing.max_hold,
     CheckType.MAX_SILENCE: timing.max_silence,
+    CheckType.MAX_DELAY: timing.max_delay,
 }
 
 __all__ = ["CHECKS", "SPAN_CHECKS", "Outcome", "not_applicable"]

@@ -19,7 +19,7 @@ BUILTIN_VARIABLES = ("company", "agent_name")
 WILDCARD = "*"  # `{*}` in a formula: one to four words of anything ("transfer you to {*}")
 MESSAGE_PLACEHOLDERS = (
     "rule_id", "name", "stage", "score", "evidence", "expected", "suggest", "found",
-    "count", "min", "max", "max_s", "hold_s", "silence_s", "threshold", "missing",
+    "count", "min", "max", "max_s", "hold_s", "silence_s", "delay_s", "threshold", "missing",
 )
 
 _SLOT_RE = re.compile(r"\{([^{}]*)\}")
@@ -32,6 +32,7 @@ class CheckType(str, Enum):
     COUNT = "count"
     MAX_HOLD = "max_hold"
     MAX_SILENCE = "max_silence"
+    MAX_DELAY = "max_delay"
 
 
 class RuleRole(str, Enum):
@@ -119,6 +120,7 @@ class Rule(Strict):
     when: Cue | None = None
     applies_to: list[EpisodeKind] | None = None
     sequence: list[str] | None = None
+    of: str | None = None  # max_delay: the rule whose match must come in time
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)
     max_s: float | None = Field(default=None, gt=0)
@@ -150,6 +152,7 @@ class Rule(Strict):
             CheckType.COUNT: ("any_of and min or max", self.any_of and (self.min is not None or self.max is not None)),
             CheckType.MAX_HOLD: ("max_s", self.max_s),
             CheckType.MAX_SILENCE: ("max_s", self.max_s),
+            CheckType.MAX_DELAY: ("of (a rule id) and max_s", self.of and self.max_s),
         }
         what, ok = need[self.check]
         if not ok:
