@@ -108,6 +108,19 @@ class StageSpan:
         return asdict(self)
 
 
+# Episodes (transfer, difficult client) take precedence over the stage they sit in.
+STAGE_PRECEDENCE = ("transfer", "difficult_client", "greeting", "closing", "answering")
+
+
+def stage_at(stages: tuple[StageSpan, ...] | list[StageSpan], turn_index: int) -> str:
+    """The stage a turn belongs to ("" outside every stage), episodes first."""
+    names = {s.stage for s in stages if s.kind != "missing" and s.contains(turn_index)}
+    for preferred in STAGE_PRECEDENCE:
+        if preferred in names:
+            return preferred
+    return next(iter(sorted(names)), "")
+
+
 @dataclass(frozen=True)
 class Match:
     """The best alignment of one formula inside a stretch of turns."""

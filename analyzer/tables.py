@@ -1,17 +1,18 @@
 """Tidy tables: CallResults and InputErrors in, pandas DataFrames with a fixed column order out.
 
-findings (one row per call x rule x episode), calls, stages, agents, teams and errors. The column
-lists below are the documented contract (README "Output tables"); new columns go at the end.
+findings (one row per call x rule x episode), calls, stages, turns, agents, teams and errors. The
+column lists below are the documented contract (README "Output tables"); new columns go at the end.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from .models import CallResult, InputError, Status
+from .models import CallResult, InputError, Status, stage_at
+from .timing import TIMING_COLUMNS
 
 FINDINGS_COLUMNS = [
     "call_id", "agent_id", "team", "date", "language", "stage", "occurrence", "rule_id", "rule_name",
@@ -22,11 +23,12 @@ CALLS_COLUMNS = [
     "call_id", "file", "agent_id", "team", "date", "language", "language_source", "pack",
     "role_source", "role_confidence", "encoding", "end_reason", "duration_s", "n_turns", "stages_found",
     "n_applicable", "n_passed", "n_failed", "score", "score_final", "critical_fail",
-    "missing_greeting", "missing_closing",
+    "missing_greeting", "missing_closing", *TIMING_COLUMNS,
 ]
 STAGES_COLUMNS = [
     "call_id", "stage", "occurrence", "kind", "start_turn", "end_turn", "start_s", "end_s", "hold_s",
 ]
+TURNS_COLUMNS = ["call_id", "turn", "speaker", "role", "text", "start_s", "end_s", "stage"]
 GROUP_COLUMNS = [
     "n_calls", "mean_score", "mean_score_final", "critical_fail_rate", "missing_greeting_rate",
     "missing_closing_rate",
@@ -36,7 +38,9 @@ TEAMS_COLUMNS = ["team", "n_agents", *GROUP_COLUMNS]
 ERRORS_COLUMNS = ["file", "line", "message"]
 RATE_PREFIX = "pass_rate:"  # agents/teams: share of applicable findings that passed, per rule name
 
-TABLE_NAMES = ("findings", "calls", "stages", "agents", "teams", "errors")
+TABLE_NAMES = ("findings", "calls", "stages", "turns", "agents", "teams", "errors")
+# Columns that hold words spoken in the call (or quote them): what --redact masks.
+SPOKEN_TEXT_COLUMNS = {"findings": ("message", "evidence"), "turns": ("text",)}
 
 
 def _meta(result: CallResult, key: str) -> Any:
@@ -87,22 +91,48 @@ def stage_rows(result: CallResult) -> list[dict[str, Any]]:
     ]
 
 
+def turn_rows(result: CallResult) -> list[dict[str, Any]]:
+    return [
+        {"call_id": result.transcript.call_id, "turn": t.index, "speaker": t.speaker, "role": t.role.value,
+         "text": t.text, "start_s": t.start_s, "end_s": t.end_s, "stage": stage_at(result.stages, t.index)}
+        for t in result.transcript.turns
+    ]
+
+
+def mask_rows(rows: list[dict[str, Any]], columns: Iterable[str], mask: Callable[[str], str]) -> list[dict[str, Any]]:
+    for row in rows:
+        for column in columns:
+            if isinstance(row.get(column), str):
+                row[column] = mask(row[column])
+    return rows
+
+
 @dataclass
 class TableBuilder:
-    """Accumulates rows call by call, so results can be streamed in rather than kept as objects."""
+    """Accumulates rows call by call, so results can be streamed in rather than kept as objects.
+
+    `mask` (e.g. redact.redact) is applied to the spoken-text columns before a row is kept.
+    """
 
     findings: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     stages: list[dict[str, Any]] = field(default_factory=list)
+    turns: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    mask: Callable[[str], str] | None = None
 
     def add(self, item: CallResult | InputError) -> None:
         if isinstance(item, InputError):
             self.errors.append(item.to_record())
             return
-        self.findings.extend(finding_rows(item))
+        findings, turns = finding_rows(item), turn_rows(item)
+        if self.mask:
+            mask_rows(findings, SPOKEN_TEXT_COLUMNS["findings"], self.mask)
+            mask_rows(turns, SPOKEN_TEXT_COLUMNS["turns"], self.mask)
+        self.findings.extend(findings)
         self.calls.append(call_row(item))
         self.stages.extend(stage_rows(item))
+        self.turns.extend(turns)
 
     def add_all(self, items: Iterable[CallResult | InputError]) -> "TableBuilder":
         for item in items:
@@ -116,6 +146,7 @@ class TableBuilder:
             "findings": findings,
             "calls": calls,
             "stages": _frame(self.stages, STAGES_COLUMNS),
+            "turns": _frame(self.turns, TURNS_COLUMNS),
             "agents": group_table(calls, findings, ["agent_id", "team"], AGENTS_COLUMNS),
             "teams": group_table(calls, findings, ["team"], TEAMS_COLUMNS),
             "errors": _frame(self.errors, ERRORS_COLUMNS),
