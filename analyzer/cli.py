@@ -63,9 +63,12 @@ def main() -> None:
               help="Field mapping for other JSON/CSV layouts, e.g. --map speaker=speaker_role,text=transcript.")
 @click.option("--spacy-model", default=None, help="An installed trained spaCy pipeline to take lemmas from.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model, quiet) -> None:
+@click.option("--html", "html", is_flag=True, help="Also write the HTML report (OUT/report.html).")
+@click.option("--redact", is_flag=True, help="Mask card and phone numbers, e-mail addresses and IBANs in every output.")
+def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model, quiet, html, redact) -> None:
     """Check transcripts (files or folders, read recursively) and write the result tables."""
     from .export import write_tables
+    from .redact import redact as mask
     from .runner import Checker
     from .tables import TableBuilder
 
@@ -76,7 +79,7 @@ def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model
     checker = Checker.from_rules(rules, overrides=overrides, spacy_model=spacy_model,
                                  read_options=ReadOptions(encoding=encoding, field_map=field_map))
     files = discover(paths)
-    builder = TableBuilder()
+    builder = TableBuilder(mask=mask if redact else None)
     worst: list[Severity] = []
     n_errors = 0
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -94,6 +97,10 @@ def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model
         written = write_tables(tables, out, tuple(formats))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
+    if html:
+        from .report import REPORT_NAME, write_report
+
+        written.append(write_report(tables, Path(out) / REPORT_NAME, source=str(out), redacted=redact))
     _print_summary(tables, written, n_errors)
     threshold = fail_on or next(iter(checker.packs.values())).manifest.fail_on.value
     if n_errors:
@@ -242,8 +249,10 @@ def rules_explain(rule, rules_opt) -> None:
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="Fill a pack variable.")
 @click.option("--encoding", default=None, help="Read in this encoding instead of detecting it.")
 @click.option("--map", "maps", multiple=True, metavar="TARGET=FIELD,...", help="Field mapping for other layouts.")
-def show(file, rules, sets, encoding, maps) -> None:
+@click.option("--redact", is_flag=True, help="Mask card and phone numbers, e-mail addresses and IBANs.")
+def show(file, rules, sets, encoding, maps, redact) -> None:
     """Show one call in the terminal: its turns coloured by stage, with each verdict beside its turn."""
+    from .redact import redact as mask
     from .runner import Checker
     from .showcall import render_call
 
@@ -258,9 +267,46 @@ def show(file, rules, sets, encoding, maps) -> None:
             err.print(f"error: {item}", markup=False)
             bad = True
         else:
-            render_call(item, console)
+            render_call(item, console, mask=mask if redact else None)
     if bad:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _results_or_exit(results_dir: str) -> dict:
+    from .export import read_tables
+
+    tables = read_tables(results_dir)
+    if "calls" not in tables:
+        click.echo(f"error: no calls.csv or calls.parquet in {results_dir}; run callqa check --out {results_dir} first",
+                   err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return tables
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="The HTML file to write  [default: RESULTS_DIR/report.html]")
+@click.option("--title", default="Call quality report", show_default=True, help="The report's title.")
+@click.option("--redact", is_flag=True, help="Mask card and phone numbers, e-mail addresses and IBANs.")
+def report(results_dir, output, title, redact) -> None:
+    """Write one self-contained HTML report (works offline) from a results folder's tables."""
+    from .redact import redact as mask
+    from .report import REPORT_NAME, write_report
+
+    tables = _results_or_exit(results_dir)
+    target = write_report(tables, output or Path(results_dir) / REPORT_NAME, title=title, source=str(results_dir),
+                          mask=mask if redact else None)
+    click.echo(f"report written to {target}")
+
+
+@main.command()
+@click.argument("results_dir", type=click.Path(exists=True, file_okay=False))
+def summary(results_dir) -> None:
+    """Print compliance by stage, by rule and by agent from a results folder, as aligned tables."""
+    from .summary import render_summary
+
+    render_summary(_results_or_exit(results_dir), Console(highlight=False, soft_wrap=False))
 
 
 if __name__ == "__main__":
