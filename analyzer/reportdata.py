@@ -15,9 +15,10 @@ import pandas as pd
 
 from .tables import SPOKEN_TEXT_COLUMNS
 
-STAGE_ORDER = ("greeting", "transfer", "answering", "difficult_client", "closing")
+STAGE_ORDER = ("greeting", "transfer", "answering", "difficult_client", "closing", "general")
 STAGE_LABELS = {"greeting": "Greeting", "transfer": "Hold and transfer", "answering": "Answering",
-                "difficult_client": "Difficult client", "closing": "Closing", "": "Outside stages"}
+                "difficult_client": "Difficult client", "closing": "Closing", "general": "Whole call",
+                "": "Outside stages"}
 
 
 @dataclass(frozen=True)
