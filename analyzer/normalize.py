@@ -85,6 +85,12 @@ def token_spans(text: str, language: str) -> list[tuple[str, int, int]]:
         if word in spelling.fillers:
             continue
         start, end = (m.start(), m.end()) if same_length else (-1, -1)
+        if language == "it":
+            elision = _ELISION_RE.match(word)
+            if elision:
+                cut = elision.end()
+                spans.append((elision.group(0)[:-1], start, start + cut - 1 if same_length else -1))
+                word, start = word[cut:], (start + cut if same_length else -1)
         spans.append((word, start, end))
     return spans
 
