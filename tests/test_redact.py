@@ -30,6 +30,7 @@ MASKED = [
     ("phone-ru-8", "мой номер 8 (495) 123-45-67", PHONE, "495"),
     ("phone-ru-mobile", "номер 8 916 123 45 67", PHONE, "916"),
     ("phone-ru-local", "городской 123-45-67", PHONE, "123-45-67"),
+    ("phone-us-local", "extension line 555-1234", PHONE, "1234"),
     ("phone-bg-intl", "телефонът е +359 88 123 4567", PHONE, "4567"),
     ("phone-bg-national", "номерът ми е 0888 123 456", PHONE, "0888"),
     ("phone-bg-sofia", "+359 2 987 6543 е в София", PHONE, "987"),

@@ -243,3 +243,10 @@ def test_html_flag_only_with_samples(tmp_path):
                                        "--out", str(out), "--html", "-q"])
     assert result.exit_code == 0, result.output
     assert (out / "report.html").is_file() and "report.html" in result.output
+
+
+@pytest.mark.parametrize("command", ["report", "summary"])
+def test_report_commands_have_help(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and "RESULTS_DIR" in result.output
