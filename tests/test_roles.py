@@ -85,3 +85,20 @@ def test_deepgram_speaker_zero_is_the_agent(en_pack, en_runtime):
     (t,) = read_file(REALDATA / "deepgram-premier-phone-call" / "deepgram_example.json")
     out = assign_roles(t, en_pack, en_runtime.matcher)
     assert {turn.speaker: turn.role.value for turn in out.turns} == {"speaker_0": "agent", "speaker_1": "customer"}
+
+
+@pytest.mark.parametrize("lang, lines", [
+    ("ru", ["Алло?", "Здравствуйте, компания «Альфа-Телеком», меня зовут Анна, чем могу помочь?",
+            "Я хотел бы узнать баланс.", "Назовите, пожалуйста, номер договора."]),
+    ("it", ["Pronto?", "Buongiorno, Banca Aurora, sono Giulia, come posso aiutarla?",
+            "Vorrei sapere il mio saldo.", "Mi può dire il suo codice cliente?"]),
+])
+def test_unknown_speakers_inferred_in_other_languages(lang, lines):
+    from analyzer.engine import PackRuntime
+    from analyzer.pack import load_pack
+    from support import RULES
+
+    pack = load_pack(RULES / lang)
+    out = assign_roles(call(*[("spk_0" if i % 2 == 0 else "spk_1", text) for i, text in enumerate(lines)]),
+                       pack, PackRuntime(pack).matcher)
+    assert roles_of(out) == ["customer", "agent", "customer", "agent"]
