@@ -283,13 +283,18 @@ def calls_to_review(tables: Mapping[str, pd.DataFrame]) -> list[CallView]:
     calls = tables.get("calls", pd.DataFrame())
     findings = tables.get("findings", pd.DataFrame())
     turns = tables.get("turns", pd.DataFrame())
-    by_call_findings = dict(tuple(findings.groupby("call_id", sort=False))) if len(findings) else {}
-    by_call_turns = dict(tuple(turns.groupby("call_id", sort=False))) if len(turns) else {}
+    # Records once and bucketed in Python: a groupby + to_dict per call is ~20x slower at 5,000 calls.
+    by_call_findings: dict[str, list[dict[str, Any]]] = {}
+    for record in findings.to_dict("records"):
+        by_call_findings.setdefault(_text(record.get("call_id")), []).append(record)
+    by_call_turns: dict[str, list[dict[str, Any]]] = {}
+    for record in turns.to_dict("records"):
+        by_call_turns.setdefault(_text(record.get("call_id")), []).append(record)
     views = []
     for row in calls.to_dict("records"):
         call_id = _text(row.get("call_id"))
         verdicts, not_applicable = [], []
-        for f in by_call_findings.get(call_id, pd.DataFrame()).to_dict("records"):
+        for f in by_call_findings.get(call_id, []):
             if f.get("status") == "not_applicable":
                 not_applicable.append(_text(f.get("rule_name")))
                 continue
@@ -299,7 +304,7 @@ def calls_to_review(tables: Mapping[str, pd.DataFrame]) -> list[CallView]:
                 _int(f.get("turn"))))
         placed: dict[int, list[Verdict]] = {}
         turn_views = []
-        call_turns = by_call_turns.get(call_id, pd.DataFrame()).to_dict("records")
+        call_turns = by_call_turns.get(call_id, [])
         known = {_int(t.get("turn")) for t in call_turns}
         for v in verdicts:
             if v.turn is not None and v.turn in known:
