@@ -306,7 +306,9 @@ def summary(results_dir) -> None:
     """Print compliance by stage, by rule and by agent from a results folder, as aligned tables."""
     from .summary import render_summary
 
-    render_summary(_results_or_exit(results_dir), Console(highlight=False, soft_wrap=False))
+    # Piped output has no terminal width; rich would assume 80 columns and squeeze the agent table.
+    width = None if sys.stdout.isatty() else 160
+    render_summary(_results_or_exit(results_dir), Console(highlight=False, soft_wrap=False, width=width))
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def render_summary(tables: Mapping[str, pd.DataFrame], console: Console) -> None
     period = f", {head.first_date} to {head.last_date}" if head.first_date else ""
     console.print(f"[bold]{head.n_calls} calls[/]{escape(period)}; mean score {_num(head.mean_score)} "
                   f"(final {_num(head.mean_score_final)}); critical failures {head.n_critical} "
-                  f"({_num(head.critical_share)}%); missing greeting {head.n_missing_greeting}, "
+                  f"({_num(head.critical_share)}{'%' if head.critical_share is not None else ''}); missing greeting {head.n_missing_greeting}, "
                   f"missing closing {head.n_missing_closing}")
     console.print(_rate_table("Compliance by stage", reportdata.by_stage(tables), "stage"))
     console.print(_rate_table("Compliance by rule (worst first)", reportdata.by_rule(tables), "rule", rules=True))
