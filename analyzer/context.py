@@ -3,7 +3,7 @@ turn selection (roles, windows) and formula search out.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ class CallContext:
     # Filled by the engine as it goes: rule id -> (status, best match) for order checks.
     results: dict[str, tuple[Any, Match | None]] = field(default_factory=dict)
     stages: tuple[StageSpan, ...] = ()  # set once segmentation is done
+    _role_members: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
 
     @property
     def n_turns(self) -> int:
@@ -34,41 +35,46 @@ class CallContext:
 
     def role_turns(self, role: RuleRole | Role | str, turns: Iterable[int] | None = None) -> list[int]:
         role_value = role.value if hasattr(role, "value") else str(role)
+        members = self._role_members.get(role_value)
+        if members is None:
+            all_turns = self.transcript.turns
+            if role_value == "any":
+                members = frozenset(t for t in range(self.n_turns) if all_turns[t].role is not Role.OTHER)
+            else:
+                members = frozenset(t for t in range(self.n_turns) if all_turns[t].role.value == role_value)
+            self._role_members[role_value] = members
         indexes = range(self.n_turns) if turns is None else turns
-        if role_value == "any":
-            return [t for t in indexes if self.transcript.turns[t].role is not Role.OTHER]
-        return [t for t in indexes if self.transcript.turns[t].role.value == role_value]
+        return [t for t in indexes if t in members]
 
     # --- formulas -----------------------------------------------------------------------------
 
     def best(self, formulas: Sequence[Formula], turns: Sequence[int]) -> Match | None:
-        """The best match of any of `formulas` within `turns`."""
-        best: Match | None = None
-        for formula in formulas:
-            compiled = self.matcher.compile(formula, self.variables)
-            if compiled is None:
-                continue
-            match = self.matcher.best(compiled, self.call, turns)
-            if match and (best is None or match.score > best.score):
-                best = match
-                if best.score >= 100.0:
-                    break
-        return best
+        """The best match of any of `formulas` within `turns` (the first formula on a tie)."""
+        return self.matcher.best_of(self.matcher.compile_list(formulas, self.variables), self.call, turns)
 
     def matching_turns(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[tuple[int, Match]]:
         """Every turn (alone) in which one of `formulas` scores at least `threshold`."""
-        hits = []
-        for t in turns:
-            match = self.best(formulas, [t])
-            if match and match.score >= threshold:
-                hits.append((t, match))
-        return hits
+        return self.matcher.matching_turns(self.matcher.compile_list(formulas, self.variables), self.call, turns, threshold)
+
+    def max_turn_score(self, formulas: Sequence[Formula], turns: Sequence[int]) -> float | None:
+        """The highest score any single turn of `turns` gives one of `formulas` (None: no match)."""
+        return self.matcher.max_turn_score(self.matcher.compile_list(formulas, self.variables), self.call, turns)
 
     def cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[tuple[int, Match]]:
+        return list(self.iter_cue_turns(cue, turns))
+
+    def iter_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None, *,
+                       reverse: bool = False) -> Iterator[tuple[int, Match]]:
+        """cue_turns() one turn at a time (last first with `reverse`): matching stops when the caller does."""
         if cue is None:
-            return []
+            return iter(())
         threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
-        return self.matching_turns(cue.any_of, self.role_turns(cue.role, turns), threshold)
+        compiled = self.matcher.compile_list(cue.any_of, self.variables)
+        return self.matcher.iter_matching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold,
+                                                reverse=reverse)
+
+    def first_cue_turn(self, cue: Cue | None, turns: Iterable[int] | None = None) -> tuple[int, Match] | None:
+        return next(self.iter_cue_turns(cue, turns), None)
 
     # --- windows ------------------------------------------------------------------------------
 

@@ -147,10 +147,10 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
     trigger = span.trigger_turn if span else None
     if rule.when:
         area = range(span.start_turn, span.end_turn + 1) if span else None
-        hits = ctx.cue_turns(rule.when, area)
-        if not hits:
+        hit = ctx.first_cue_turn(rule.when, area)
+        if hit is None:
             return not_applicable()
-        trigger = hits[0][0]
+        trigger = hit[0]
     turns = ctx.window_turns(rd, span, trigger)
     if turns is None:
         return not_applicable()

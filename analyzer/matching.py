@@ -9,19 +9,25 @@ calling", and a greeting split across two ASR segments is found across the turn 
 
 Every distinct spoken word is compared with the pack's formula vocabulary once per process and the
 result cached: call-center vocabularies are small and repetitive, so this makes matching a handful of
-dictionary look-ups per word.
+dictionary look-ups per word. A turn's word matches are indexed the first time a formula is looked
+for in it, and each formula's upper bound (every word matched at its best similarity in the scope)
+decides, before any alignment, whether it can beat the best match so far or reach a threshold: most
+formula x turn pairs are dismissed without aligning, and the results are exactly those of aligning
+every pair (`best_of`, `matching_turns`).
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from bisect import bisect_left
+from operator import itemgetter
 
 from rapidfuzz import fuzz, process
 
 from .models import Match, Transcript
 from .nlp import LanguageModel
-from .normalize import fold_diacritics, normalize_text, token_spans
+from .normalize import fold_diacritics, normalize_text, token_spans, tokenize_many
 from .pack.schema import WILDCARD, RegexFormula, slots_in
 
 EXACT = 1.0
@@ -35,6 +41,15 @@ MAX_INSERTED = 4  # more inserted words than this between two matched words brea
 # ... and short formulas must stay nearly contiguous: at most one inserted word per two formula words.
 GAP_MAX_WORDS = 4  # a `{*}` or an unknown `{agent_name}` stands for 1..4 words
 GAP_WEIGHT = 0.5  # such a slot proves little: it weighs like a common word, not a named one
+# Upper bounds are inflated by this much so that float summation order can never make a bound
+# smaller than the score it bounds.
+_BOUND_SLACK = 1e-9
+_CACHE_LIMIT = 200_000
+_WORD_CACHE_LIMIT = 500_000
+# Scores a forbidden rule's near miss is searched down through, highest first (see max_turn_score).
+_NEAR_MISS_LEVELS = (60.0, 40.0, 20.0, 0.0)
+_SIGNATURE_STEP = 5.0
+_CHAIN_ORDER = itemgetter(2, 0)  # (position in the scope, first formula word)
 
 
 def _related(a: str, b: str) -> bool:
@@ -64,36 +79,82 @@ class CompiledFormula:
     units: tuple[FormulaUnit, ...]
     dynamic: tuple[tuple[int, str], ...]  # slot words compared pairwise (not in the static vocabulary)
     regex: re.Pattern[str] | None = None
+    total: float = 0.0  # sum of weights
+    # For the upper bound: (vid, unit weight) per unit, and the weight of slot words (gaps, values).
+    bound_units: tuple[tuple[int, float], ...] = ()
+    bound_static: float = 0.0
+
+
+class CallText:
+    """A call's turns tokenised once; each turn's word matches are indexed when first needed.
+
+    `words[t]` are the turn's words; `spans` and `normalized` (character offsets for evidence, the
+    normalised text for regex formulas) are computed per turn on first use.
+    """
+
+    def __init__(self, transcript: Transcript, words: list[list[str]], language: str, vocab_version: int):
+        self.transcript = transcript
+        self.words = words
+        self.language = language
+        self._spans: dict[int, list[tuple[int, int]]] = {}
+        self._normalized: dict[int, str] = {}
+        self._word_turns: dict[str, list[int]] | None = None
+        self.reset(vocab_version)
 
     @property
-    def total(self) -> float:
-        return sum(self.weights)
+    def word_turns(self) -> dict[str, list[int]]:
+        """Each distinct word -> the turns it occurs in, ascending."""
+        if self._word_turns is None:
+            index: dict[str, list[int]] = {}
+            for t, words in enumerate(self.words):
+                for word in set(words):
+                    found = index.get(word)
+                    if found is None:
+                        index[word] = [t]
+                    else:
+                        found.append(t)
+            self._word_turns = index
+        return self._word_turns
+
+    def reset(self, vocab_version: int) -> None:
+        self.vocab_version = vocab_version
+        n = len(self.words)
+        # Per turn: vid -> [(first_word, last_word, sim)], and vid -> best sim in the turn.
+        self.turn_points: list[dict[int, list[tuple[int, int, float]]] | None] = [None] * n
+        self.turn_best: list[dict[int, float] | None] = [None] * n
+        self.registered = -1  # Matcher generation in which every word and pair was compared with the vocabulary
+        # Per turn: (first word, vid, sim) of two adjacent words that match a vid joined; and
+        # vid -> the turns with such a pair. Filled by Matcher.register().
+        self.joins: list[list[tuple[int, int, float]]] = []
+        self.joined_turns: dict[int, set[int]] = {}
+
+    def span(self, t: int) -> list[tuple[int, int]]:
+        spans = self._spans.get(t)
+        if spans is None:
+            text = self.transcript.turns[t].text
+            spans = self._spans[t] = [(start, end) for _, start, end in token_spans(text, self.language)]
+        return spans
+
+    def normalized_text(self, t: int) -> str:
+        text = self._normalized.get(t)
+        if text is None:
+            text = self._normalized[t] = normalize_text(self.transcript.turns[t].text, self.language)
+        return text
+
+    @property
+    def spans(self) -> list[list[tuple[int, int]]]:
+        return [self.span(t) for t in range(len(self.words))]
+
+    @property
+    def normalized(self) -> list[str]:
+        return [self.normalized_text(t) for t in range(len(self.words))]
 
 
-@dataclass
-class CallText:
-    """A call's turns tokenised once: per turn, its words with fold and lemma and character spans."""
-
-    transcript: Transcript
-    words: list[list[str]]
-    spans: list[list[tuple[int, int]]]
-    normalized: list[str]
-    points: dict[int, list[tuple[int, int, int, float]]] = field(default_factory=dict)
-    # points[vid] -> [(turn, first_word, last_word, sim)], valid for one version of the vocabulary
-    vocab_version: int = -1
-
-
-@dataclass(frozen=True)
-class _Point:
-    f_first: int
-    f_last: int
-    pos_first: int  # position in the scope's word sequence
-    pos_last: int
-    value: float
-    turn: int
-    w_first: int
-    w_last: int
-    last_turn: int
+# A word match in an alignment, as a plain tuple (aligning builds many of them):
+# (formula first word, formula last word, first and last position in the scope's word sequence,
+#  weighted similarity, turn, first and last word in the turn).
+_Point = tuple[int, int, int, int, float, int, int, int]
+_F_FIRST, _F_LAST, _POS_FIRST, _POS_LAST, _VALUE, _TURN, _W_FIRST, _W_LAST = range(8)
 
 
 class Matcher:
@@ -111,9 +172,18 @@ class Matcher:
         self._token_cache: dict[str, tuple[tuple[int, float], ...]] = {}
         self._join_cache: dict[str, tuple[tuple[int, float], ...]] = {}
         self._compiled: dict[tuple, CompiledFormula | None] = {}
+        self._lists: dict[tuple, tuple[Sequence, tuple[CompiledFormula | None, ...]]] = {}
+        self._list_slots: dict[int, tuple[Sequence, tuple[str, ...]]] = {}
         self._pair_cache: dict[tuple[str, str], float] = {}
+        self._fold_cache: dict[str, str] = {}
+        self._pair_join_cache: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
+        # vid -> the spoken words (compared so far) that match it, to find a call's candidate turns.
+        self._vid_words: dict[int, set[str]] = {}
+        self._signatures: dict[tuple[int, float], frozenset[int] | None] = {}
+        self._plans: dict[tuple[int, float], tuple[Sequence, tuple[dict[int, tuple[int, ...]], tuple[int, ...]]]] = {}
         self._frozen = False
         self._version = 0
+        self._generation = 0
 
     # --- formulas ------------------------------------------------------------------------------
 
@@ -139,8 +209,16 @@ class Matcher:
         if self._frozen:
             # A word first seen after matching started (a formula compiled late, e.g. a new slot
             # value): drop the caches so that earlier spoken words get compared with it too.
-            self._token_cache.clear()
-            self._join_cache.clear()
+            self._clear_word_caches()
+
+    def _clear_word_caches(self) -> None:
+        self._generation += 1  # calls registered before must be registered again
+        self._token_cache.clear()
+        self._join_cache.clear()
+        self._pair_join_cache.clear()
+        self._vid_words.clear()
+        self._signatures.clear()
+        self._plans.clear()
 
     def weight(self, word: str) -> float:
         return STOP_WEIGHT if word in self.lm.stop_words else 1.0
@@ -158,11 +236,29 @@ class Matcher:
         self._compiled[key] = compiled
         return compiled
 
+    def compile_list(self, formulas: Sequence[str | RegexFormula],
+                     variables: Mapping[str, str | None] | None = None) -> tuple[CompiledFormula | None, ...]:
+        """compile() for each of a list of formulas (a rule's any_of), cached per list and slot values."""
+        variables = variables or {}
+        slots = self._list_slots.get(id(formulas))
+        if slots is None or slots[0] is not formulas:
+            names = sorted({name for f in formulas if isinstance(f, str) for name in slots_in(f)})
+            slots = self._list_slots[id(formulas)] = (formulas, tuple(names))
+        key = (id(formulas), tuple(variables.get(name) for name in slots[1]))
+        cached = self._lists.get(key)
+        if cached is not None and cached[0] is formulas:
+            return cached[1]
+        compiled = tuple(self.compile(f, variables) for f in formulas)
+        if len(self._lists) > _CACHE_LIMIT:
+            self._lists.clear()
+        self._lists[key] = (formulas, compiled)
+        return compiled
+
     def _compile(self, formula: str | RegexFormula, variables: Mapping[str, str | None]) -> CompiledFormula | None:
         lang = self.lm.language
         if isinstance(formula, RegexFormula):
             pattern = re.compile(formula.regex, re.IGNORECASE)
-            return CompiledFormula(formula.regex, (), (1.0,), frozenset(), (), (), pattern)
+            return CompiledFormula(formula.regex, (), (1.0,), frozenset(), (), (), pattern, total=1.0)
         words: list[str] = []
         weights: list[float] = []
         gaps: set[int] = set()
@@ -201,7 +297,10 @@ class Matcher:
             if nxt < len(words) and nxt not in gaps and nxt not in dynamic_positions and len(word) + len(words[nxt]) >= 6:
                 joined = fold + fold_diacritics(words[nxt])
                 units.append(FormulaUnit(self._compound_vid(joined), i, nxt, weights[i] + weights[nxt]))
-        return CompiledFormula(display, tuple(words), tuple(weights), frozenset(gaps), tuple(units), tuple(dynamic))
+        static = sum(weights[i] for i in range(len(words)) if i in gaps or i in dynamic_positions)
+        return CompiledFormula(display, tuple(words), tuple(weights), frozenset(gaps), tuple(units), tuple(dynamic),
+                               total=sum(weights), bound_units=tuple((u.vid, u.weight) for u in units),
+                               bound_static=static)
 
     # --- spoken words ----------------------------------------------------------------------------
 
@@ -231,9 +330,13 @@ class Matcher:
                 if len(self.vocab_folds[vid]) >= 4:
                     found.setdefault(vid, score / 100.0)
         result = tuple(found.items())
-        if len(self._token_cache) > 500_000:
-            self._token_cache.clear()
         self._token_cache[word] = result
+        for vid in found:
+            words = self._vid_words.get(vid)
+            if words is None:
+                self._vid_words[vid] = {word}
+            else:
+                words.add(word)
         return result
 
     def _joined_matches(self, joined: str) -> tuple[tuple[int, float], ...]:
@@ -254,6 +357,15 @@ class Matcher:
             self._join_cache.clear()
         self._join_cache[joined] = result
         return result
+
+    def _pair_joins(self, pair: tuple[str, str]) -> tuple[tuple[int, float], ...]:
+        """What two adjacent spoken words match when joined ("any thing" for "anything")."""
+        joins = self._pair_join_cache.get(pair)
+        if joins is None:
+            joined = self._fold(pair[0]) + self._fold(pair[1])
+            joins = self._joined_matches(joined) if len(joined) >= 6 else ()
+            self._pair_join_cache[pair] = joins
+        return joins
 
     def pair_similarity(self, formula_word: str, spoken: str) -> float:
         key = (formula_word, spoken)
@@ -277,32 +389,288 @@ class Matcher:
         return sim
 
     def prepare(self, transcript: Transcript) -> CallText:
-        """Tokenise every turn once and index which formula words each spoken word matches."""
-        lang = self.lm.language
-        words, spans, normalized = [], [], []
-        for turn in transcript.turns:
-            toks = token_spans(turn.text, lang)
-            words.append([t[0] for t in toks])
-            spans.append([(t[1], t[2]) for t in toks])
-            normalized.append(normalize_text(turn.text, lang))
-        call = CallText(transcript, words, spans, normalized)
-        self._index(call)
-        return call
+        """Tokenise every turn once; word matches are indexed per turn when first needed."""
+        words = tokenize_many([turn.text for turn in transcript.turns], self.lm.language)
+        return CallText(transcript, words, self.lm.language, self._version)
 
-    def _index(self, call: CallText) -> None:
-        words = call.words
-        points: dict[int, list[tuple[int, int, int, float]]] = {}
-        for t, turn_words in enumerate(words):
-            for w, word in enumerate(turn_words):
-                for vid, sim in self._word_matches(word):
-                    points.setdefault(vid, []).append((t, w, w, sim))
-                if w + 1 < len(turn_words):
-                    joined = fold_diacritics(word) + fold_diacritics(turn_words[w + 1])
-                    if len(joined) >= 6:
-                        for vid, sim in self._joined_matches(joined):
-                            points.setdefault(vid, []).append((t, w, w + 1, sim))
-        call.points = points
-        call.vocab_version = self._version
+    def _fold(self, word: str) -> str:
+        fold = self._fold_cache.get(word)
+        if fold is None:
+            if len(self._fold_cache) > _CACHE_LIMIT:
+                self._fold_cache.clear()
+            fold = self._fold_cache[word] = fold_diacritics(word)
+        return fold
+
+    def turn_index(self, call: CallText, t: int) -> tuple[dict[int, list[tuple[int, int, float]]], dict[int, float]]:
+        """Which formula words turn `t` matches: vid -> [(first_word, last_word, sim)], and vid -> best sim."""
+        self.register(call)
+        points = call.turn_points[t]
+        if points is not None:
+            return points, call.turn_best[t]  # type: ignore[return-value]
+        points = {}
+        best: dict[int, float] = {}
+        tokens = self._token_cache
+        joins = iter(call.joins[t])
+        join = next(joins, None)
+        for w, word in enumerate(call.words[t]):
+            matches = tokens.get(word)
+            if matches is None:
+                matches = self._word_matches(word)
+            for vid, sim in matches:
+                found = points.get(vid)
+                if found is None:
+                    points[vid] = [(w, w, sim)]
+                    best[vid] = sim
+                else:
+                    found.append((w, w, sim))
+                    if sim > best[vid]:
+                        best[vid] = sim
+            # A pair starting at this word comes after the word's own matches (the order alignment
+            # ties are broken in).
+            while join is not None and join[0] == w:
+                vid, sim = join[1], join[2]
+                found = points.get(vid)
+                if found is None:
+                    points[vid] = [(w, w + 1, sim)]
+                    best[vid] = sim
+                else:
+                    found.append((w, w + 1, sim))
+                    if sim > best[vid]:
+                        best[vid] = sim
+                join = next(joins, None)
+        call.turn_points[t] = points
+        call.turn_best[t] = best
+        return points, best
+
+    def scope_best(self, call: CallText, turns: Sequence[int]) -> dict[int, float]:
+        """vid -> best similarity of any word in `turns`."""
+        if len(turns) == 1:
+            return self.turn_index(call, turns[0])[1]
+        merged: dict[int, float] = {}
+        for t in turns:
+            for vid, sim in self.turn_index(call, t)[1].items():
+                if sim > merged.get(vid, 0.0):
+                    merged[vid] = sim
+        return merged
+
+    @staticmethod
+    def upper_bound(formula: CompiledFormula, scope_best: Mapping[int, float]) -> float:
+        """A score `best()` cannot exceed in a scope with these best similarities (rounded like scores)."""
+        if formula.regex is not None:
+            return 100.0
+        value = formula.bound_static
+        for vid, weight in formula.bound_units:
+            sim = scope_best.get(vid)
+            if sim:
+                value += weight * sim
+        value = value * (1.0 + _BOUND_SLACK) + _BOUND_SLACK
+        return round(min(100.0, 100.0 * value / formula.total), 1)
+
+    def register(self, call: CallText) -> None:
+        """Compare every word of the call with the vocabulary (once), so that `_vid_words` is complete."""
+        if call.vocab_version != self._version:
+            call.reset(self._version)
+        if call.registered == self._generation:
+            return
+        if len(self._token_cache) > _WORD_CACHE_LIMIT or len(self._pair_join_cache) > _WORD_CACHE_LIMIT:
+            # Bounded memory: caches are dropped between calls, never while a call is being compared.
+            self._clear_word_caches()
+        cache = self._token_cache
+        for word in call.word_turns:
+            if word not in cache:
+                self._word_matches(word)
+        pairs = self._pair_join_cache
+        joins: list[list[tuple[int, int, float]]] = []
+        joined_turns: dict[int, set[int]] = {}
+        for t, words in enumerate(call.words):
+            found: list[tuple[int, int, float]] = []
+            if len(words) > 1:
+                keys = list(zip(words, words[1:]))
+                values = list(map(pairs.get, keys))
+                if None in values:
+                    values = [v if v is not None else self._pair_joins(k) for k, v in zip(keys, values)]
+                for w, value in enumerate(values):
+                    if value:
+                        for vid, sim in value:
+                            found.append((w, vid, sim))
+                            joined_turns.setdefault(vid, set()).add(t)
+            joins.append(found)
+        call.joins, call.joined_turns = joins, joined_turns
+        call.registered = self._generation
+
+    def signature(self, formula: CompiledFormula, threshold: float) -> frozenset[int] | None:
+        """Vids of which a scope must match one for `formula` to reach `threshold` (None: no such set).
+
+        The heaviest words go first: a content word ("hold", "manager") is far rarer in speech than
+        "you" or "the", so few turns contain one.
+        """
+        key = (id(formula), threshold)
+        cached = self._signatures.get(key, False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        result: frozenset[int] | None = None
+        if formula.regex is None:
+            weight: dict[int, float] = {}
+            for vid, w in formula.bound_units:
+                weight[vid] = weight.get(vid, 0.0) + w
+            rest = formula.bound_static + sum(weight.values())
+            chosen: list[int] = []
+            for vid in sorted(weight, key=lambda v: (-weight[v], -len(self.vocab_folds[v]) if v >= 0 else 0)):
+                if self._bound_score(formula, rest) < threshold:
+                    break
+                chosen.append(vid)
+                rest -= weight[vid]
+            if self._bound_score(formula, rest) < threshold:
+                result = frozenset(chosen)
+        if len(self._signatures) > _CACHE_LIMIT:
+            self._signatures.clear()
+        self._signatures[key] = result
+        return result
+
+    @staticmethod
+    def _bound_score(formula: CompiledFormula, value: float) -> float:
+        value = value * (1.0 + _BOUND_SLACK) + _BOUND_SLACK
+        return round(min(100.0, 100.0 * value / formula.total), 1)
+
+    def turns_matching_any(self, call: CallText, vids: frozenset[int]) -> set[int]:
+        """Turns in which some word (or two joined words) matches one of `vids` (signature vids)."""
+        self.register(call)
+        word_turns = call.word_turns
+        joined = call.joined_turns
+        out: set[int] = set()
+        for vid in vids:
+            for word in self._vid_words.get(vid, ()):
+                turns = word_turns.get(word)
+                if turns:
+                    out.update(turns)
+            found = joined.get(vid)
+            if found:
+                out |= found
+        return out
+
+    def _list_plan(self, formulas: Sequence[CompiledFormula | None], floor: float
+                   ) -> tuple[dict[int, tuple[int, ...]], tuple[int, ...]]:
+        """For a list of formulas and a floor: signature vid -> indexes of the formulas it belongs to,
+        and the indexes of formulas without a signature (always candidates)."""
+        # A signature for a lower threshold holds for the floor too: a few levels keep plans cached.
+        level = max(_SIGNATURE_STEP * (floor // _SIGNATURE_STEP), 0.05)
+        key = (id(formulas), level)
+        cached = self._plans.get(key)
+        if cached is not None and cached[0] is formulas:
+            return cached[1]
+        needed: dict[int, list[int]] = {}
+        always = []
+        for index, formula in enumerate(formulas):
+            if formula is None:
+                continue
+            signature = self.signature(formula, level)
+            if signature is None:
+                always.append(index)
+                continue
+            for vid in signature:
+                needed.setdefault(vid, []).append(index)
+        plan = ({vid: tuple(found) for vid, found in needed.items()}, tuple(always))
+        if len(self._plans) > _CACHE_LIMIT:
+            self._plans.clear()
+        self._plans[key] = (formulas, plan)
+        return plan
+
+    def candidate_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                        threshold: float) -> list[int]:
+        """The turns (in order) where some formula's upper bound can reach `threshold`: the others
+        have a word of none of the formulas' signatures."""
+        vids: set[int] = set()
+        for formula in formulas:
+            if formula is None:
+                continue
+            signature = self.signature(formula, threshold)
+            if signature is None:
+                return list(turns)
+            vids |= signature
+        if not vids:
+            return []
+        found = self.turns_matching_any(call, frozenset(vids))
+        return [t for t in turns if t in found]
+
+    def best_of(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                floor: float | None = None) -> Match | None:
+        """The best match of any of `formulas` in `turns`: the highest score, the first formula on a tie.
+
+        Formulas are aligned in order of their upper bounds and the rest skipped once no bound can beat
+        the best match; with `floor`, formulas that cannot reach it are skipped too (the caller discards
+        matches below it).
+        """
+        if not turns:
+            return None
+        scope = self.scope_best(call, turns)
+        if floor is None:
+            indexes: Sequence[int] = range(len(formulas))
+        else:
+            # Only formulas one of whose signature words is here can reach the floor.
+            plan = self._list_plan(formulas, floor)
+            chosen = set(plan[1])
+            needed = plan[0]
+            for vid in scope:
+                found = needed.get(vid)
+                if found:
+                    chosen.update(found)
+            indexes = chosen
+        ranked = []
+        for index in indexes:
+            formula = formulas[index]
+            if formula is None:
+                continue
+            bound = self.upper_bound(formula, scope)
+            if floor is not None and bound < floor:
+                continue
+            ranked.append((-bound, index, formula))
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        best: Match | None = None
+        best_index = -1
+        for negative, index, formula in ranked:
+            if best is not None and (-negative < best.score or (-negative == best.score and index > best_index)):
+                break
+            match = self.best(formula, call, turns)
+            if match is not None and (best is None or match.score > best.score
+                                      or (match.score == best.score and index < best_index)):
+                best, best_index = match, index
+        return best
+
+    def matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                       threshold: float) -> list[tuple[int, Match]]:
+        """Every turn (alone) whose best match of `formulas` scores at least `threshold`."""
+        return list(self.iter_matching_turns(formulas, call, turns, threshold))
+
+    def iter_matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                            threshold: float, *, reverse: bool = False) -> Iterator[tuple[int, Match]]:
+        """matching_turns() one turn at a time (last turn first with `reverse`), for callers that stop early."""
+        candidates = self.candidate_turns(formulas, call, turns, threshold)
+        for t in reversed(candidates) if reverse else candidates:
+            match = self.best_of(formulas, call, [t], floor=threshold)
+            if match is not None and match.score >= threshold:
+                yield t, match
+
+    def max_turn_score(self, formulas: Sequence[CompiledFormula | None], call: CallText,
+                       turns: Sequence[int]) -> float | None:
+        """The highest score of `best_of(formulas, [t])` over the turns t (None if nothing matches).
+
+        Searched level by level: the turns that can score 60 or more first; if the best of them
+        reaches 60 no other turn can beat it, else the turns that can score 40, and so on.
+        """
+        best: float | None = None
+        done: set[int] = set()
+        for level in _NEAR_MISS_LEVELS:
+            floor = level if level > 0 else 0.05
+            for t in self.candidate_turns(formulas, call, turns, floor):
+                if t in done:
+                    continue
+                done.add(t)
+                match = self.best_of(formulas, call, [t], floor=best + 0.05 if best is not None else None)
+                if match is not None and (best is None or match.score > best):
+                    best = match.score
+            if best is not None and best >= level:
+                break
+        return best
 
     # --- alignment -------------------------------------------------------------------------------
 
@@ -312,30 +680,29 @@ class Matcher:
             return None
         if formula.regex is not None:
             return self._best_regex(formula, call, turns)
-        if call.vocab_version != self._version:
-            self._index(call)  # a formula compiled after this call was indexed brought new words
         offsets: dict[int, int] = {}
         position = 0
         for t in turns:
             offsets[t] = position
             position += len(call.words[t])
         scope_len = position
+        indexed = [(t, offsets[t], self.turn_index(call, t)[0]) for t in sorted(offsets)]
         points: list[_Point] = []
         for unit in formula.units:
-            for t, w1, w2, sim in call.points.get(unit.vid, ()):
-                if t in offsets:
-                    points.append(_Point(unit.first, unit.last, offsets[t] + w1, offsets[t] + w2, unit.weight * sim, t, w1, w2, t))
+            for t, offset, turn_points in indexed:
+                for w1, w2, sim in turn_points.get(unit.vid, ()):
+                    points.append((unit.first, unit.last, offset + w1, offset + w2, unit.weight * sim, t, w1, w2))
         for i, word in formula.dynamic:
             for t in turns:
                 for w, spoken in enumerate(call.words[t]):
                     sim = self.pair_similarity(word, spoken)
                     if sim > 0:
-                        points.append(_Point(i, i, offsets[t] + w, offsets[t] + w, formula.weights[i] * sim, t, w, w, t))
+                        points.append((i, i, offsets[t] + w, offsets[t] + w, formula.weights[i] * sim, t, w, w))
                     if w + 1 < len(call.words[t]) and len(word) >= 6:
                         joined = spoken + call.words[t][w + 1]
                         score = fuzz.ratio(fold_diacritics(word), fold_diacritics(joined))
                         if score >= JOIN_CUTOFF:
-                            points.append(_Point(i, i, offsets[t] + w, offsets[t] + w + 1, formula.weights[i] * score / 100, t, w, w + 1, t))
+                            points.append((i, i, offsets[t] + w, offsets[t] + w + 1, formula.weights[i] * score / 100, t, w, w + 1))
         if not points:
             return None
         return self._chain(formula, call, points, scope_len, turns, offsets)
@@ -344,23 +711,29 @@ class Matcher:
                turns: Sequence[int], offsets: dict[int, int]) -> Match | None:
         total = formula.total
         gaps = formula.gaps
+        weights = formula.weights
         n = len(formula.words)
         penalty = GAP_PENALTY * total
         max_inserted = min(MAX_INSERTED, max(1, n // 2))
-        points.sort(key=lambda p: (p.pos_first, p.f_first))
+        points.sort(key=_CHAIN_ORDER)
         best_value = [0.0] * len(points)
         best_prev = [-1] * len(points)
+        # A point further back than this many words cannot precede another in a chain (at most
+        # max_inserted words inserted, plus up to GAP_MAX_WORDS per unknown slot skipped; a point spans
+        # at most two words): those are skipped without being looked at.
+        reach = max_inserted + GAP_MAX_WORDS * len(gaps) + 3
+        starts = [p[_POS_FIRST] for p in points]
         for k, p in enumerate(points):
-            lead_gap = self._edge_gap_credit(formula, range(0, p.f_first), p.pos_first)
-            value = p.value + lead_gap
+            p_first, p_pos, p_value = p[_F_FIRST], p[_POS_FIRST], p[_VALUE]
+            lead_gap = self._edge_gap_credit(formula, range(0, p_first), p_pos) if gaps else 0.0
+            value = p_value + lead_gap
             prev = -1
-            for q in range(k):
+            for q in range(bisect_left(starts, p_pos - reach, 0, k), k):
                 o = points[q]
-                if o.f_last >= p.f_first or o.pos_last >= p.pos_first:
+                if o[_F_LAST] >= p_first or o[_POS_LAST] >= p_pos:
                     continue
-                inserted = p.pos_first - o.pos_last - 1
-                skipped = range(o.f_last + 1, p.f_first)
-                gap_words = [i for i in skipped if i in gaps]
+                inserted = p_pos - o[_POS_LAST] - 1
+                gap_words = [i for i in range(o[_F_LAST] + 1, p_first) if i in gaps] if gaps else None
                 if gap_words:
                     free = GAP_MAX_WORDS * len(gap_words)
                     if inserted < len(gap_words):
@@ -368,11 +741,11 @@ class Matcher:
                     extra = max(0, inserted - free)
                     if extra > max_inserted:
                         continue
-                    candidate = best_value[q] + p.value + sum(formula.weights[i] for i in gap_words) - penalty * extra
+                    candidate = best_value[q] + p_value + sum(weights[i] for i in gap_words) - penalty * extra
                 else:
                     if inserted > max_inserted:
                         continue
-                    candidate = best_value[q] + p.value - penalty * inserted
+                    candidate = best_value[q] + p_value - penalty * inserted
                 if candidate > value:
                     value, prev = candidate, q
             best_value[k] = value
@@ -380,7 +753,7 @@ class Matcher:
         # Close each chain with the credit for trailing unknown slots, then take the best.
         best_k, best_total = -1, 0.0
         for k, p in enumerate(points):
-            trail = self._edge_gap_credit(formula, range(p.f_last + 1, n), scope_len - p.pos_last - 1)
+            trail = self._edge_gap_credit(formula, range(p[_F_LAST] + 1, n), scope_len - p[_POS_LAST] - 1) if gaps else 0.0
             if best_value[k] + trail > best_total:
                 best_k, best_total = k, best_value[k] + trail
         if best_k < 0:
@@ -404,11 +777,11 @@ class Matcher:
 
     def _to_match(self, formula: CompiledFormula, call: CallText, chain: list[_Point], score: float) -> Match:
         first, last = chain[0], chain[-1]
-        turn_first, turn_last = first.turn, last.turn
+        turn_first, turn_last = first[_TURN], last[_TURN]
         pieces = []
-        for t in sorted({p.turn for p in chain}):
-            in_turn = [p for p in chain if p.turn == t]
-            w1, w2 = in_turn[0].w_first, in_turn[-1].w_last
+        for t in sorted({p[_TURN] for p in chain}):
+            in_turn = [p for p in chain if p[_TURN] == t]
+            w1, w2 = in_turn[0][_W_FIRST], in_turn[-1][_W_LAST]
             pieces.append(self._span_text(call, t, w1, w2))
         turn = call.transcript.turns[turn_first]
         return Match(
@@ -418,13 +791,14 @@ class Matcher:
             end_turn=turn_last,
             text=" / ".join(pieces),
             start_s=turn.start_s,
-            word=first.w_first,
+            word=first[_W_FIRST],
         )
 
     @staticmethod
     def _span_text(call: CallText, t: int, w1: int, w2: int) -> str:
         text = call.transcript.turns[t].text
-        start, end = call.spans[t][w1][0], call.spans[t][w2][1]
+        spans = call.span(t)
+        start, end = spans[w1][0], spans[w2][1]
         if start >= 0 and end >= 0:
             return text[start:end]
         return " ".join(call.words[t][w1 : w2 + 1])
@@ -432,10 +806,11 @@ class Matcher:
     def _best_regex(self, formula: CompiledFormula, call: CallText, turns: Sequence[int]) -> Match | None:
         assert formula.regex is not None
         for t in turns:
-            m = formula.regex.search(call.normalized[t])
+            normalized = call.normalized_text(t)
+            m = formula.regex.search(normalized)
             if m:
                 turn = call.transcript.turns[t]
-                text = turn.text[m.start() : m.end()] if len(turn.text) == len(call.normalized[t]) else m.group(0)
+                text = turn.text[m.start() : m.end()] if len(turn.text) == len(normalized) else m.group(0)
                 word = len(normalize_text(turn.text[: m.start()], self.lm.language).split())
                 return Match(formula.text, 100.0, t, t, text, turn.start_s, word)
         return None

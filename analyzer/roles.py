@@ -82,11 +82,8 @@ class RoleEvidence:
         return out
 
     def _hit(self, formulas, call, t: int) -> float:
-        for f in formulas:
-            m = self.matcher.best(f, call, [t])
-            if m and m.score >= PHRASE_THRESHOLD:
-                return 1.0
-        return 0.0
+        m = self.matcher.best_of(formulas, call, [t], floor=PHRASE_THRESHOLD)
+        return 1.0 if m is not None and m.score >= PHRASE_THRESHOLD else 0.0
 
 
 _evidence_cache: dict[int, RoleEvidence] = {}

@@ -184,7 +184,7 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
         return []
     max_turns = seg.max_turns or DEFAULT_DIFFICULT_TURNS
     starts = [t for t, _ in ctx.cue_turns(seg.start_cues) if t < stop_turn]
-    calm = {t for t, _ in ctx.cue_turns(seg.calm_cues)}
+    calm = {t for t, _ in ctx.cue_turns(seg.calm_cues)} if starts else set()
     spans: list[StageSpan] = []
     i = 0
     while i < len(starts):
@@ -217,10 +217,12 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     gap = (seg.max_gap_turns if seg and seg.max_gap_turns is not None else None) or DEFAULT_CLOSING_GAP
     # A call of a turn or two (a wrong number, a rule example) has its closing inside the opening.
     after_greeting = range(min(greeting.end_turn + 1, n - 1), n)
-    cue_turns = sorted(t for t, _ in ctx.cue_turns(seg.cues if seg else None, after_greeting))
-    if cue_turns and n - 1 - cue_turns[-1] <= gap:
-        start = cue_turns[-1]
-        for t in reversed(cue_turns[:-1]):
+    # Cue turns from the last one back, as long as they stay within the gap of each other.
+    cues = ctx.iter_cue_turns(seg.cues if seg else None, after_greeting, reverse=True)
+    last = next(cues, None)
+    if last is not None and n - 1 - last[0] <= gap:
+        start = last[0]
+        for t, _ in cues:
             if start - t <= gap:
                 start = t
             else:

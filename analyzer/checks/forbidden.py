@@ -12,20 +12,19 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     threshold = threshold_of(ctx, rule, forbidden=True)
     exception_threshold = threshold_of(ctx, rule)
     spec = rule.rule
-    closest = None
-    for t in turns:
-        match = ctx.best(spec.any_of or [], [t])
-        if match is None:
-            continue
-        if match.score >= threshold:
-            if spec.exceptions:
-                excuse = ctx.best(spec.exceptions, [t])
-                if excuse and excuse.score >= exception_threshold:
-                    continue
-            return Outcome(Status.FAIL, match.score, match,
-                           values={"found": match.text, "suggest": spec.suggest or "", "threshold": threshold})
-        if closest is None or match.score > closest.score:
-            closest = match
-    # A pass reports how close the nearest phrase came, without quoting it as if it were an offence.
-    return Outcome(Status.PASS, closest.score if closest else 0.0, None, evidence="",
+    formulas = spec.any_of or []
+    # The first turn (in order) that says a formula and is not excused fails the rule.
+    hits = ctx.matching_turns(formulas, turns, threshold)
+    for t, match in hits:
+        if spec.exceptions:
+            excuse = ctx.best(spec.exceptions, [t])
+            if excuse and excuse.score >= exception_threshold:
+                continue
+        return Outcome(Status.FAIL, match.score, match,
+                       values={"found": match.text, "suggest": spec.suggest or "", "threshold": threshold})
+    # A pass reports how close the nearest phrase came in the other turns, without quoting it as if it
+    # were an offence.
+    said = {t for t, _ in hits}
+    closest = ctx.max_turn_score(formulas, [t for t in turns if t not in said])
+    return Outcome(Status.PASS, closest if closest is not None else 0.0, None, evidence="",
                    values={"suggest": spec.suggest or "", "threshold": threshold})
