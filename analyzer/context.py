@@ -3,6 +3,8 @@ turn selection (roles, windows) and formula search out.
 """
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,7 @@ from .pack.schema import Anchor, Cue, RegexFormula, RuleRole, Window
 Formula = str | RegexFormula
 
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
+_NAME_FORMULAS: dict[int, tuple[Sequence, tuple]] = {}
 
 
 @dataclass
@@ -50,7 +53,32 @@ class CallContext:
 
     def best(self, formulas: Sequence[Formula], turns: Sequence[int]) -> Match | None:
         """The best match of any of `formulas` within `turns` (the first formula on a tie)."""
-        return self.matcher.best_of(self.matcher.compile_list(formulas, self.variables), self.call, turns)
+        best = self.matcher.best_of(self.matcher.compile_list(formulas, self.variables), self.call, turns)
+        if self._name_variants and (best is None or best.score < 100.0):
+            with_name = self._name_formulas(formulas)
+            for variables in self._name_variants if with_name else ():
+                alt = self.matcher.best_of(self.matcher.compile_list(with_name, variables), self.call, turns)
+                if alt and (best is None or alt.score > best.score):
+                    best = alt
+        return best
+
+    @functools.cached_property
+    def _name_variants(self) -> list[dict[str, str | None]]:
+        """Agents say their first name ("Priya speaking") where the metadata has the full name: each
+        word of a multi-word agent_name is tried on its own as well."""
+        name = self.variables.get("agent_name") or ""
+        words = [w for w in name.split() if len(w) >= 2]
+        if len(words) < 2:
+            return []
+        return [{**self.variables, "agent_name": w} for w in words]
+
+    def _name_formulas(self, formulas: Sequence[Formula]) -> tuple[Formula, ...]:
+        key = id(formulas)
+        cached = _NAME_FORMULAS.get(key)
+        if cached is None or cached[0] is not formulas:
+            subset = tuple(f for f in formulas if isinstance(f, str) and "{agent_name}" in f)
+            cached = _NAME_FORMULAS[key] = (formulas, subset)
+        return cached[1]
 
     def matching_turns(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[tuple[int, Match]]:
         """Every turn (alone) in which one of `formulas` scores at least `threshold`."""

@@ -148,9 +148,12 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
     if rule.when:
         area = range(span.start_turn, span.end_turn + 1) if span else None
         hit = ctx.first_cue_turn(rule.when, area)
-        if hit is None:
+        trigger = hit[0] if hit else None
+        if rule.when.own_formulas and rule.any_of:
+            own = _first_own_turn(ctx, rd, area, before=trigger)
+            trigger = own if own is not None else trigger
+        if trigger is None:
             return not_applicable()
-        trigger = hit[0]
     turns = ctx.window_turns(rd, span, trigger)
     if turns is None:
         return not_applicable()
@@ -161,6 +164,24 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
             return Outcome(Status.PASS, 0.0, None, evidence="")
         return Outcome(Status.FAIL, 0.0, None, evidence="")
     return CHECKS[rule.check](ctx, rd, turns)
+
+
+def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: int | None) -> int | None:
+    """The first turn of the rule's role (before `before`) that asks one of the rule's own formulas:
+    a question, not a passing mention ("have your policy number ready" before a transfer). In text
+    without question marks (speech recognition) every turn may be a question."""
+    threshold = rd.rule.threshold if rd.rule.threshold is not None else ctx.pack.manifest.defaults.threshold
+    turns = ctx.transcript.turns
+    punctuated = any("?" in u.text for u in turns)
+    for t in ctx.role_turns(rd.rule.role, area):
+        if before is not None and t >= before:
+            return None
+        if punctuated and "?" not in turns[t].text:
+            continue
+        match = ctx.best(rd.rule.any_of or [], [t])
+        if match and match.score >= threshold:
+            return t
+    return None
 
 
 class _Placeholders(string.Formatter):

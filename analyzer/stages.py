@@ -229,13 +229,26 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
                 break
         return _span(ctx, "closing", 1, start, n - 1), "completed"
     last_transfer = transfers[-1] if transfers else None
-    if last_transfer and last_transfer.kind == "transfer" and last_transfer.return_turn is None:
+    if last_transfer and last_transfer.kind == "transfer" and _hands_off(ctx, last_transfer):
         return None, "transferred"
     if _cut_off(ctx, seg):
         return None, "cut_off"
     # No closing at all: the rules still apply to the last turns, where a closing should have been.
     start = max(greeting.end_turn + 1 if greeting.end_turn + 1 < n else n - 1, n - 3)
     return _span(ctx, "closing", 1, start, n - 1, kind="missing"), "completed"
+
+
+HANDOFF_TAIL_TURNS = 3  # "I'll put you through to claims" / "Okay" / "Putting you through now" / end
+
+
+def _hands_off(ctx: CallContext, transfer: StageSpan) -> bool:
+    """The call ends with this transfer: the agent never came back, or only said one more thing
+    (usually "connecting you now") in the last few turns of the call."""
+    if transfer.return_turn is None:
+        return True
+    trigger = transfer.trigger_turn if transfer.trigger_turn is not None else transfer.start_turn
+    later_agent = [t for t in range(trigger + 1, ctx.n_turns) if ctx.transcript.turns[t].role is Role.AGENT]
+    return len(later_agent) <= 1 and ctx.n_turns - 1 - trigger <= HANDOFF_TAIL_TURNS
 
 
 _TERMINAL = (".", "!", "?", "…", '"', "'", ")", "»")

@@ -87,6 +87,9 @@ class Cue(Strict):
     role: RuleRole = RuleRole.ANY
     any_of: list[Formula] = Field(min_length=1)
     threshold: float | None = Field(default=None, ge=0, le=100)
+    # In a rule's `when`: the rule's own formulas, said by its role, also make it applicable (an
+    # agent who asks for the date of birth is about to disclose account details, however phrased).
+    own_formulas: bool = False
 
 
 class Window(Strict):
