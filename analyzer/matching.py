@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 
 from .models import Match, Transcript
 from .nlp import LanguageModel
-from .normalize import fold_diacritics, normalize_text, token_spans, tokenize_many
+from .normalize import fold_diacritics, normalize_text, token_spans, token_spans_fast, tokenize_many
 from .pack.schema import WILDCARD, RegexFormula, slots_in
 
 EXACT = 1.0
@@ -49,6 +49,8 @@ _WORD_CACHE_LIMIT = 500_000
 # Scores a forbidden rule's near miss is searched down through, highest first (see max_turn_score).
 _NEAR_MISS_LEVELS = (60.0, 40.0, 20.0, 0.0)
 _SIGNATURE_STEP = 5.0
+_MAX_REQUIREMENT_WORDS = 12
+_MAX_REQUIREMENT_SETS = 64
 _CHAIN_ORDER = itemgetter(2, 0)  # (position in the scope, first formula word)
 
 
@@ -98,23 +100,21 @@ class CallText:
         self.language = language
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self._normalized: dict[int, str] = {}
-        self._word_turns: dict[str, list[int]] | None = None
+        self._word_masks: dict[str, int] | None = None
         self.reset(vocab_version)
 
     @property
-    def word_turns(self) -> dict[str, list[int]]:
-        """Each distinct word -> the turns it occurs in, ascending."""
-        if self._word_turns is None:
-            index: dict[str, list[int]] = {}
+    def word_masks(self) -> dict[str, int]:
+        """Each distinct word -> the turns it occurs in, as a bit mask (bit t: turn t)."""
+        if self._word_masks is None:
+            masks: dict[str, int] = {}
+            get = masks.get
             for t, words in enumerate(self.words):
-                for word in set(words):
-                    found = index.get(word)
-                    if found is None:
-                        index[word] = [t]
-                    else:
-                        found.append(t)
-            self._word_turns = index
-        return self._word_turns
+                bit = 1 << t
+                for word in words:
+                    masks[word] = get(word, 0) | bit
+            self._word_masks = masks
+        return self._word_masks
 
     def reset(self, vocab_version: int) -> None:
         self.vocab_version = vocab_version
@@ -122,17 +122,19 @@ class CallText:
         # Per turn: vid -> [(first_word, last_word, sim)], and vid -> best sim in the turn.
         self.turn_points: list[dict[int, list[tuple[int, int, float]]] | None] = [None] * n
         self.turn_best: list[dict[int, float] | None] = [None] * n
+        self.slot_points: dict[tuple[str, int], list[tuple[int, int, bool, float]]] = {}
+        self.scopes: dict[tuple[int, ...], dict[int, float]] = {}
         self.registered = -1  # Matcher generation in which every word and pair was compared with the vocabulary
         # Per turn: (first word, vid, sim) of two adjacent words that match a vid joined; and
-        # vid -> the turns with such a pair. Filled by Matcher.register().
+        # vid -> the turns where a word or a pair matches it, as a bit mask. Filled by Matcher.register().
         self.joins: list[list[tuple[int, int, float]]] = []
-        self.joined_turns: dict[int, set[int]] = {}
+        self.vid_masks: dict[int, int] = {}
 
     def span(self, t: int) -> list[tuple[int, int]]:
         spans = self._spans.get(t)
         if spans is None:
-            text = self.transcript.turns[t].text
-            spans = self._spans[t] = [(start, end) for _, start, end in token_spans(text, self.language)]
+            spans = self._spans[t] = [(start, end) for _, start, end in token_spans_fast(self.transcript.turns[t].text,
+                                                                                       self.language)]
         return spans
 
     def normalized_text(self, t: int) -> str:
@@ -157,6 +159,32 @@ _Point = tuple[int, int, int, int, float, int, int, int]
 _F_FIRST, _F_LAST, _POS_FIRST, _POS_LAST, _VALUE, _TURN, _W_FIRST, _W_LAST = range(8)
 
 
+class _VocabShape:
+    """The vocabulary's folds by first letters and by length, to compare a new spoken word with only
+    the formula words it could possibly match."""
+
+    def __init__(self, folds: list[str], version: int):
+        self.folds = folds
+        self.version = version
+        self.prefixes = frozenset(f[:3] for f in folds if len(f) >= 3)
+        self._near: dict[tuple[int, float, int], tuple[list[str], list[int]]] = {}
+
+    def near_length(self, n: int, cutoff: float, min_len: int) -> tuple[list[str], list[int]]:
+        """Folds of at least `min_len` letters whose length allows a rapidfuzz ratio >= cutoff with
+        a word of n letters (the ratio is at most 200 * min / (n + m)), in vocabulary order."""
+        key = (n, cutoff, min_len)
+        near = self._near.get(key)
+        if near is None:
+            folds, vids = [], []
+            for vid, fold in enumerate(self.folds):
+                m = len(fold)
+                if m >= min_len and 200.0 * min(n, m) / (n + m) >= cutoff - 1.0:
+                    folds.append(fold)
+                    vids.append(vid)
+            near = self._near[key] = (folds, vids)
+        return near
+
+
 class Matcher:
     """Matches a pack's formulas against calls in one language."""
 
@@ -177,13 +205,14 @@ class Matcher:
         self._pair_cache: dict[tuple[str, str], float] = {}
         self._fold_cache: dict[str, str] = {}
         self._pair_join_cache: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
-        # vid -> the spoken words (compared so far) that match it, to find a call's candidate turns.
-        self._vid_words: dict[int, set[str]] = {}
-        self._signatures: dict[tuple[int, float], frozenset[int] | None] = {}
+        self._slot_join_cache: dict[tuple[str, str], float] = {}
+        self._signatures: dict[tuple[int, float, str], frozenset[int] | None] = {}
+        self._scans: dict[tuple[int, float], tuple[Sequence, tuple[tuple[int, ...], ...] | None]] = {}
         self._plans: dict[tuple[int, float], tuple[Sequence, tuple[dict[int, tuple[int, ...]], tuple[int, ...]]]] = {}
         self._frozen = False
         self._version = 0
         self._generation = 0
+        self._shape: _VocabShape | None = None
 
     # --- formulas ------------------------------------------------------------------------------
 
@@ -204,6 +233,11 @@ class Matcher:
             vid = self.compounds[joined] = -1 - len(self.compounds)
         return vid
 
+    def _vocab_shape(self) -> "_VocabShape":
+        if self._shape is None or self._shape.version != self._version:
+            self._shape = _VocabShape(self.vocab_folds, self._version)
+        return self._shape
+
     def _new_word(self) -> None:
         self._version += 1
         if self._frozen:
@@ -216,9 +250,9 @@ class Matcher:
         self._token_cache.clear()
         self._join_cache.clear()
         self._pair_join_cache.clear()
-        self._vid_words.clear()
         self._signatures.clear()
         self._plans.clear()
+        self._scans.clear()
 
     def weight(self, word: str) -> float:
         return STOP_WEIGHT if word in self.lm.stop_words else 1.0
@@ -317,26 +351,21 @@ class Matcher:
         vid = self.compounds.get(fold)
         if vid is not None:
             found[vid] = EXACT
-        for vid in self.by_lemma.get(self.lm.lemma(word), ()):
-            if _related(fold, self.vocab_folds[vid]):
-                found.setdefault(vid, LEMMA)
-        for vid in self.by_stem.get(self.lm.stem(fold), ()):
-            if _related(fold, self.vocab_folds[vid]):
-                found.setdefault(vid, STEM)
+        # Same-lemma and same-stem words must begin with the same three letters (_related): the
+        # (slow) lemma and stem look-ups are skipped when no vocabulary word does.
+        if len(fold) >= 3 and fold[:3] in self._vocab_shape().prefixes:
+            for vid in self.by_lemma.get(self.lm.lemma(word), ()):
+                if _related(fold, self.vocab_folds[vid]):
+                    found.setdefault(vid, LEMMA)
+            for vid in self.by_stem.get(self.lm.stem(fold), ()):
+                if _related(fold, self.vocab_folds[vid]):
+                    found.setdefault(vid, STEM)
         if len(fold) >= 4:
-            for _, score, vid in process.extract(
-                fold, self.vocab_folds, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
-            ):
-                if len(self.vocab_folds[vid]) >= 4:
-                    found.setdefault(vid, score / 100.0)
+            folds, vids = self._vocab_shape().near_length(len(fold), FUZZY_CUTOFF, 4)
+            for _, score, i in process.extract(fold, folds, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None):
+                found.setdefault(vids[i], score / 100.0)
         result = tuple(found.items())
         self._token_cache[word] = result
-        for vid in found:
-            words = self._vid_words.get(vid)
-            if words is None:
-                self._vid_words[vid] = {word}
-            else:
-                words.add(word)
         return result
 
     def _joined_matches(self, joined: str) -> tuple[tuple[int, float], ...]:
@@ -347,11 +376,9 @@ class Matcher:
         vid = self.vocab.get(joined)
         if vid is not None:
             found[vid] = EXACT
-        for _, score, vid in process.extract(
-            joined, self.vocab_folds, scorer=fuzz.ratio, score_cutoff=JOIN_CUTOFF, limit=None
-        ):
-            if len(self.vocab_folds[vid]) >= 6:
-                found.setdefault(vid, score / 100.0)
+        folds, vids = self._vocab_shape().near_length(len(joined), JOIN_CUTOFF, 6)
+        for _, score, i in process.extract(joined, folds, scorer=fuzz.ratio, score_cutoff=JOIN_CUTOFF, limit=None):
+            found.setdefault(vids[i], score / 100.0)
         result = tuple(found.items())
         if len(self._join_cache) > 500_000:
             self._join_cache.clear()
@@ -366,6 +393,36 @@ class Matcher:
             joins = self._joined_matches(joined) if len(joined) >= 6 else ()
             self._pair_join_cache[pair] = joins
         return joins
+
+    def _slot_matches(self, call: CallText, word: str, t: int) -> list[tuple[int, int, bool, float]]:
+        """Where a slot value's word (a company or agent name) matches in turn t: (first word, last
+        word, joined?, similarity or, for two joined words, the ratio), once per call."""
+        key = (word, t)
+        found = call.slot_points.get(key)
+        if found is None:
+            found = []
+            words = call.words[t]
+            folded = self._fold(word) if len(word) >= 6 else None
+            last = len(words) - 1
+            for w, spoken in enumerate(words):
+                sim = self.pair_similarity(word, spoken)
+                if sim > 0:
+                    found.append((w, w, False, sim))
+                if folded is not None and w < last:
+                    score = self._slot_join_ratio(folded, spoken + words[w + 1])
+                    if score >= JOIN_CUTOFF:
+                        found.append((w, w + 1, True, score))
+            call.slot_points[key] = found
+        return found
+
+    def _slot_join_ratio(self, folded: str, joined: str) -> float:
+        key = (folded, joined)
+        score = self._slot_join_cache.get(key)
+        if score is None:
+            if len(self._slot_join_cache) > _CACHE_LIMIT:
+                self._slot_join_cache.clear()
+            score = self._slot_join_cache[key] = fuzz.ratio(folded, self._fold(joined))
+        return score
 
     def pair_similarity(self, formula_word: str, spoken: str) -> float:
         key = (formula_word, spoken)
@@ -403,7 +460,8 @@ class Matcher:
 
     def turn_index(self, call: CallText, t: int) -> tuple[dict[int, list[tuple[int, int, float]]], dict[int, float]]:
         """Which formula words turn `t` matches: vid -> [(first_word, last_word, sim)], and vid -> best sim."""
-        self.register(call)
+        if call.registered != self._generation or call.vocab_version != self._version:
+            self.register(call)
         points = call.turn_points[t]
         if points is not None:
             return points, call.turn_best[t]  # type: ignore[return-value]
@@ -446,11 +504,15 @@ class Matcher:
         """vid -> best similarity of any word in `turns`."""
         if len(turns) == 1:
             return self.turn_index(call, turns[0])[1]
-        merged: dict[int, float] = {}
-        for t in turns:
-            for vid, sim in self.turn_index(call, t)[1].items():
-                if sim > merged.get(vid, 0.0):
-                    merged[vid] = sim
+        key = tuple(turns)
+        merged = call.scopes.get(key)
+        if merged is None or call.vocab_version != self._version:
+            merged = {}
+            for t in turns:
+                for vid, sim in self.turn_index(call, t)[1].items():
+                    if sim > merged.get(vid, 0.0):
+                        merged[vid] = sim
+            call.scopes[key] = merged
         return merged
 
     @staticmethod
@@ -467,7 +529,8 @@ class Matcher:
         return round(min(100.0, 100.0 * value / formula.total), 1)
 
     def register(self, call: CallText) -> None:
-        """Compare every word of the call with the vocabulary (once), so that `_vid_words` is complete."""
+        """Compare every word and pair of adjacent words of the call with the vocabulary (once), and
+        index which turns match each vid."""
         if call.vocab_version != self._version:
             call.reset(self._version)
         if call.registered == self._generation:
@@ -476,12 +539,16 @@ class Matcher:
             # Bounded memory: caches are dropped between calls, never while a call is being compared.
             self._clear_word_caches()
         cache = self._token_cache
-        for word in call.word_turns:
-            if word not in cache:
-                self._word_matches(word)
+        vid_masks: dict[int, int] = {}
+        get = vid_masks.get
+        for word, mask in call.word_masks.items():
+            matches = cache.get(word)
+            if matches is None:
+                matches = self._word_matches(word)
+            for vid, _ in matches:
+                vid_masks[vid] = get(vid, 0) | mask
         pairs = self._pair_join_cache
         joins: list[list[tuple[int, int, float]]] = []
-        joined_turns: dict[int, set[int]] = {}
         for t, words in enumerate(call.words):
             found: list[tuple[int, int, float]] = []
             if len(words) > 1:
@@ -493,9 +560,10 @@ class Matcher:
                     if value:
                         for vid, sim in value:
                             found.append((w, vid, sim))
-                            joined_turns.setdefault(vid, set()).add(t)
+                            vid_masks[vid] = get(vid, 0) | (1 << t)
             joins.append(found)
-        call.joins, call.joined_turns = joins, joined_turns
+        call.joins = joins
+        call.vid_masks = vid_masks
         call.registered = self._generation
 
     def signature(self, formula: CompiledFormula, threshold: float) -> frozenset[int] | None:
@@ -504,7 +572,7 @@ class Matcher:
         The heaviest words go first: a content word ("hold", "manager") is far rarer in speech than
         "you" or "the", so few turns contain one.
         """
-        key = (id(formula), threshold)
+        key = (id(formula), threshold, "any")
         cached = self._signatures.get(key, False)
         if cached is not False:
             return cached  # type: ignore[return-value]
@@ -527,26 +595,63 @@ class Matcher:
         self._signatures[key] = result
         return result
 
+    def _minimal_sets(self, formula: CompiledFormula, threshold: float, vids: list[int], weight: dict[int, float],
+                      start: int, chosen: tuple[int, ...], value: float, out: list[tuple[int, ...]]) -> None:
+        """Depth-first, heaviest words first: a set that reaches the threshold is not extended (its
+        supersets are not minimal), a branch that cannot reach it even with every later word is cut,
+        and a set is kept only if no word of it can be dropped."""
+        if len(out) > _MAX_REQUIREMENT_SETS:
+            return
+        rest = sum(weight[v] for v in vids[start:])
+        if self._bound_score(formula, value + rest) < threshold:
+            return
+        for i in range(start, len(vids)):
+            vid = vids[i]
+            subset = chosen + (vid,)
+            total = value + weight[vid]
+            if self._bound_score(formula, total) >= threshold:
+                if all(self._bound_score(formula, total - weight[v]) < threshold for v in chosen):
+                    out.append(subset)
+                continue
+            self._minimal_sets(formula, threshold, vids, weight, i + 1, subset, total, out)
+
     @staticmethod
     def _bound_score(formula: CompiledFormula, value: float) -> float:
         value = value * (1.0 + _BOUND_SLACK) + _BOUND_SLACK
         return round(min(100.0, 100.0 * value / formula.total), 1)
 
-    def turns_matching_any(self, call: CallText, vids: frozenset[int]) -> set[int]:
-        """Turns in which some word (or two joined words) matches one of `vids` (signature vids)."""
-        self.register(call)
-        word_turns = call.word_turns
-        joined = call.joined_turns
-        out: set[int] = set()
-        for vid in vids:
-            for word in self._vid_words.get(vid, ()):
-                turns = word_turns.get(word)
-                if turns:
-                    out.update(turns)
-            found = joined.get(vid)
-            if found:
-                out |= found
-        return out
+    def requirement(self, formula: CompiledFormula, threshold: float) -> tuple[tuple[int, ...], ...] | None:
+        """The smallest sets of vids whose words, all present, could take `formula` to `threshold`
+        (None: it can reach it with no word at all, or cannot be bounded, e.g. a regex).
+
+        A turn is a candidate only if it holds every vid of one of these sets ("put you on hold" at
+        80 needs put + hold + you or put + hold + on). Formulas with many distinct words fall back to
+        their signature (one of its vids present), which is looser but as safe.
+        """
+        key = (id(formula), threshold, "sets")
+        cached = self._signatures.get(key, False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        result: tuple[tuple[int, ...], ...] | None
+        if formula.regex is not None or self._bound_score(formula, formula.bound_static) >= threshold:
+            result = None
+        else:
+            weight: dict[int, float] = {}
+            for vid, w in formula.bound_units:
+                weight[vid] = weight.get(vid, 0.0) + w
+            vids = sorted(weight, key=lambda v: -weight[v])
+            minimal: list[tuple[int, ...]] = []
+            if len(vids) <= _MAX_REQUIREMENT_WORDS:
+                self._minimal_sets(formula, threshold, vids, weight, 0, (), formula.bound_static, minimal)
+            if 0 < len(minimal) <= _MAX_REQUIREMENT_SETS:
+                result = tuple(minimal)
+            else:
+                signature = self.signature(formula, threshold)
+                result = None if signature is None else tuple((v,) for v in sorted(signature))
+        if len(self._signatures) > _CACHE_LIMIT:
+            self._signatures.clear()
+        self._signatures[key] = result  # type: ignore[assignment]
+        return result
 
     def _list_plan(self, formulas: Sequence[CompiledFormula | None], floor: float
                    ) -> tuple[dict[int, tuple[int, ...]], tuple[int, ...]]:
@@ -575,25 +680,52 @@ class Matcher:
         self._plans[key] = (formulas, plan)
         return plan
 
-    def candidate_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-                        threshold: float) -> list[int]:
-        """The turns (in order) where some formula's upper bound can reach `threshold`: the others
-        have a word of none of the formulas' signatures."""
-        vids: set[int] = set()
+    def _scan_plan(self, formulas: Sequence[CompiledFormula | None], threshold: float
+                   ) -> tuple[tuple[int, ...], ...] | None:
+        """Every requirement set of every formula of the list (None: some turn needs no word)."""
+        key = (id(formulas), threshold)
+        cached = self._scans.get(key)
+        if cached is not None and cached[0] is formulas:
+            return cached[1]
+        sets: dict[tuple[int, ...], None] | None = {}
         for formula in formulas:
             if formula is None:
                 continue
-            signature = self.signature(formula, threshold)
-            if signature is None:
-                return list(turns)
-            vids |= signature
-        if not vids:
+            found = self.requirement(formula, threshold)
+            if found is None:
+                sets = None
+                break
+            sets.update(dict.fromkeys(found))  # type: ignore[union-attr]
+        plan = None if sets is None else tuple(sets)
+        if len(self._scans) > _CACHE_LIMIT:
+            self._scans.clear()
+        self._scans[key] = (formulas, plan)
+        return plan
+
+    def candidate_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                        threshold: float) -> list[int]:
+        """The turns (in order) that hold all the words of one of some formula's requirement sets: no
+        other turn can reach `threshold` (bit masks of turns, so a call's turns are sieved at once)."""
+        if call.registered != self._generation or call.vocab_version != self._version:
+            self.register(call)
+        masks = call.vid_masks
+        sets = self._scan_plan(formulas, threshold)
+        if sets is None:
+            return list(turns)
+        found = 0
+        for vids in sets:
+            mask = -1
+            for vid in vids:
+                mask &= masks.get(vid, 0)
+                if not mask:
+                    break
+            found |= mask
+        if not found:
             return []
-        found = self.turns_matching_any(call, frozenset(vids))
-        return [t for t in turns if t in found]
+        return [t for t in turns if found >> t & 1]
 
     def best_of(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-                floor: float | None = None) -> Match | None:
+                floor: float | None = None, *, score_only: bool = False) -> Match | None:
         """The best match of any of `formulas` in `turns`: the highest score, the first formula on a tie.
 
         Formulas are aligned in order of their upper bounds and the rest skipped once no bound can beat
@@ -625,16 +757,18 @@ class Matcher:
                 continue
             ranked.append((-bound, index, formula))
         ranked.sort(key=lambda item: (item[0], item[1]))
-        best: Match | None = None
+        best: tuple[float, list[_Point] | Match] | None = None
         best_index = -1
         for negative, index, formula in ranked:
-            if best is not None and (-negative < best.score or (-negative == best.score and index > best_index)):
+            if best is not None and (-negative < best[0] or (-negative == best[0] and index > best_index)):
                 break
-            match = self.best(formula, call, turns)
-            if match is not None and (best is None or match.score > best.score
-                                      or (match.score == best.score and index < best_index)):
-                best, best_index = match, index
-        return best
+            aligned = self._align(formula, call, turns)
+            if aligned is not None and (best is None or aligned[0] > best[0]
+                                        or (aligned[0] == best[0] and index < best_index)):
+                best, best_index = aligned, index
+        if best is None:
+            return None
+        return best[0] if score_only else self._match(formulas[best_index], call, best)  # type: ignore[arg-type]
 
     def matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                        threshold: float) -> list[tuple[int, Match]]:
@@ -665,9 +799,10 @@ class Matcher:
                 if t in done:
                     continue
                 done.add(t)
-                match = self.best_of(formulas, call, [t], floor=best + 0.05 if best is not None else None)
-                if match is not None and (best is None or match.score > best):
-                    best = match.score
+                score = self.best_of(formulas, call, [t], floor=best + 0.05 if best is not None else None,
+                                     score_only=True)
+                if score is not None and (best is None or score > best):  # type: ignore[operator]
+                    best = score  # type: ignore[assignment]
             if best is not None and best >= level:
                 break
         return best
@@ -676,10 +811,24 @@ class Matcher:
 
     def best(self, formula: CompiledFormula, call: CallText, turns: Sequence[int]) -> Match | None:
         """The best-scoring span of `formula` within `turns` (in order), or None if nothing aligns."""
+        aligned = self._align(formula, call, turns)
+        return None if aligned is None else self._match(formula, call, aligned)
+
+    def _match(self, formula: CompiledFormula, call: CallText, aligned: tuple[float, list[_Point] | Match]) -> Match:
+        score, chain = aligned
+        return chain if isinstance(chain, Match) else self._to_match(formula, call, chain, score)
+
+    def _align(self, formula: CompiledFormula, call: CallText, turns: Sequence[int]
+               ) -> tuple[float, list[_Point] | Match] | None:
+        """best() without building the Match: (score, the chain of word matches), or None.
+
+        The evidence text of a Match needs the words' character offsets, so only the winner of a
+        comparison is turned into one."""
         if not turns:
             return None
         if formula.regex is not None:
-            return self._best_regex(formula, call, turns)
+            match = self._best_regex(formula, call, turns)
+            return None if match is None else (match.score, match)
         offsets: dict[int, int] = {}
         position = 0
         for t in turns:
@@ -693,22 +842,18 @@ class Matcher:
                 for w1, w2, sim in turn_points.get(unit.vid, ()):
                     points.append((unit.first, unit.last, offset + w1, offset + w2, unit.weight * sim, t, w1, w2))
         for i, word in formula.dynamic:
+            weight = formula.weights[i]
             for t in turns:
-                for w, spoken in enumerate(call.words[t]):
-                    sim = self.pair_similarity(word, spoken)
-                    if sim > 0:
-                        points.append((i, i, offsets[t] + w, offsets[t] + w, formula.weights[i] * sim, t, w, w))
-                    if w + 1 < len(call.words[t]) and len(word) >= 6:
-                        joined = spoken + call.words[t][w + 1]
-                        score = fuzz.ratio(fold_diacritics(word), fold_diacritics(joined))
-                        if score >= JOIN_CUTOFF:
-                            points.append((i, i, offsets[t] + w, offsets[t] + w + 1, formula.weights[i] * score / 100, t, w, w + 1))
+                offset = offsets[t]
+                for w1, w2, joined, value in self._slot_matches(call, word, t):
+                    points.append((i, i, offset + w1, offset + w2, weight * value / 100 if joined else weight * value,
+                                   t, w1, w2))
         if not points:
             return None
         return self._chain(formula, call, points, scope_len, turns, offsets)
 
     def _chain(self, formula: CompiledFormula, call: CallText, points: list[_Point], scope_len: int,
-               turns: Sequence[int], offsets: dict[int, int]) -> Match | None:
+               turns: Sequence[int], offsets: dict[int, int]) -> tuple[float, list[_Point]] | None:
         total = formula.total
         gaps = formula.gaps
         weights = formula.weights
@@ -765,7 +910,7 @@ class Matcher:
             k = best_prev[k]
         chain.reverse()
         score = round(min(100.0, 100.0 * best_total / total), 1)
-        return self._to_match(formula, call, chain, score)
+        return score, chain
 
     @staticmethod
     def _edge_gap_credit(formula: CompiledFormula, skipped: range, room: int) -> float:

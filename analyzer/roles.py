@@ -76,14 +76,10 @@ class RoleEvidence:
 
     def per_turn(self, transcript: Transcript) -> list[tuple[float, float]]:
         call = self.matcher.prepare(transcript)
-        out = []
-        for t in range(len(transcript.turns)):
-            out.append((self._hit(self.agent, call, t), self._hit(self.customer, call, t)))
-        return out
-
-    def _hit(self, formulas, call, t: int) -> float:
-        m = self.matcher.best_of(formulas, call, [t], floor=PHRASE_THRESHOLD)
-        return 1.0 if m is not None and m.score >= PHRASE_THRESHOLD else 0.0
+        turns = range(len(transcript.turns))
+        agent = {t for t, _ in self.matcher.iter_matching_turns(self.agent, call, turns, PHRASE_THRESHOLD)}
+        customer = {t for t, _ in self.matcher.iter_matching_turns(self.customer, call, turns, PHRASE_THRESHOLD)}
+        return [(1.0 if t in agent else 0.0, 1.0 if t in customer else 0.0) for t in turns]
 
 
 _evidence_cache: dict[int, RoleEvidence] = {}
