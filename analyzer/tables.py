@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from .models import CallResult, InputError, Status, stage_at
+from .rowformat import frame_dtypes
 from .timing import TIMING_COLUMNS
 
 FINDINGS_COLUMNS = [
@@ -140,28 +141,65 @@ class TableBuilder:
         return self
 
     def build(self) -> dict[str, pd.DataFrame]:
-        findings = _frame(self.findings, FINDINGS_COLUMNS)
-        calls = _frame(self.calls, CALLS_COLUMNS)
+        findings = _frame(self.findings, FINDINGS_COLUMNS, "findings")
+        calls = _frame(self.calls, CALLS_COLUMNS, "calls")
         return {
             "findings": findings,
             "calls": calls,
-            "stages": _frame(self.stages, STAGES_COLUMNS),
-            "turns": _frame(self.turns, TURNS_COLUMNS),
+            "stages": _frame(self.stages, STAGES_COLUMNS, "stages"),
+            "turns": _frame(self.turns, TURNS_COLUMNS, "turns"),
             "agents": group_table(calls, findings, ["agent_id", "team"], AGENTS_COLUMNS),
             "teams": group_table(calls, findings, ["team"], TEAMS_COLUMNS),
-            "errors": _frame(self.errors, ERRORS_COLUMNS),
+            "errors": _frame(self.errors, ERRORS_COLUMNS, "errors"),
         }
 
 
-def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+def _frame(rows: list[dict[str, Any]], columns: Sequence[str], table: str = "") -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     extra = [c for c in frame.columns if c not in columns]
-    return frame.reindex(columns=[*columns, *extra])
+    return typed(frame.reindex(columns=[*columns, *extra]), table)
 
 
-def group_table(calls: pd.DataFrame, findings: pd.DataFrame, keys: list[str], columns: Sequence[str]) -> pd.DataFrame:
-    """Per agent (or team): call counts, mean scores, and the pass rate of every rule name."""
-    rule_names = sorted(findings["rule_name"].dropna().unique()) if len(findings) else []
+def typed(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The table's fixed column types (rowformat.COLUMN_TYPES): a table built in chunks or in one
+    piece has the same dtypes, and so the same files, whatever values a chunk holds."""
+    dtypes = frame_dtypes(table, frame.columns)
+    try:
+        return frame.astype(dtypes) if dtypes else frame
+    except (TypeError, ValueError):
+        return frame  # an unexpected value (a row from elsewhere): keep what pandas inferred
+
+
+COUNT_COLUMNS = ["n_findings", "n_applicable", "n_passed"]
+
+
+def rule_counts(findings: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per keys (agent_id, team) x rule name: how many findings, applicable ones and passed ones.
+
+    Counts add up across chunks of calls, so group tables can be built without keeping every
+    finding; a pass rate is n_passed / n_applicable, exactly what a mean of 0/1 gives."""
+    if findings.empty:
+        return pd.DataFrame(columns=[*keys, "rule_name", *COUNT_COLUMNS])
+    status = findings["status"]
+    frame = findings[[*keys, "rule_name"]].assign(
+        n_findings=1,
+        n_applicable=(status != Status.NOT_APPLICABLE.value).astype("int64"),
+        n_passed=(status == Status.PASS.value).astype("int64"),
+    )
+    return frame.groupby([*keys, "rule_name"], dropna=False, sort=True)[COUNT_COLUMNS].sum().reset_index()
+
+
+def group_table(calls: pd.DataFrame, findings: pd.DataFrame | None, keys: list[str], columns: Sequence[str],
+                counts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per agent (or team): call counts, mean scores, and the pass rate of every rule name.
+
+    The pass rates come from `findings`, or from their `rule_counts` (per agent_id and team, summed
+    over chunks of calls) when the findings are not all in memory."""
+    if counts is None:
+        counts = rule_counts(findings if findings is not None else pd.DataFrame(), ["agent_id", "team"])
+    counts = counts.groupby([*keys, "rule_name"], dropna=False, sort=True)[COUNT_COLUMNS].sum().reset_index() \
+        if len(counts) else counts
+    rule_names = sorted(counts.loc[counts["n_findings"] > 0, "rule_name"].dropna().unique()) if len(counts) else []
     rate_columns = [f"{RATE_PREFIX}{name}" for name in rule_names]
     if calls.empty:
         return pd.DataFrame(columns=[*columns, *rate_columns])
@@ -177,10 +215,10 @@ def group_table(calls: pd.DataFrame, findings: pd.DataFrame, keys: list[str], co
     if "n_agents" in columns:
         agents = calls.groupby("team", dropna=False)["agent_id"].nunique().rename("n_agents").reset_index()
         summary = summary.merge(agents, on="team", how="left")
-    applicable = findings[findings["status"] != Status.NOT_APPLICABLE.value]
-    if not applicable.empty:
-        applicable = applicable.assign(passed=(applicable["status"] == Status.PASS.value).astype(float))
-        rates = applicable.pivot_table(index=keys, columns="rule_name", values="passed", aggfunc="mean")
+    applicable = counts[counts["n_applicable"] > 0] if len(counts) else counts
+    if len(applicable):
+        applicable = applicable.assign(rate=applicable["n_passed"].astype(float) / applicable["n_applicable"].astype(float))
+        rates = applicable.pivot(index=keys, columns="rule_name", values="rate")
         rates.columns = [f"{RATE_PREFIX}{c}" for c in rates.columns]
         summary = summary.merge(rates.reset_index(), on=keys, how="left")
     for col in ("mean_score", "mean_score_final"):

@@ -1,0 +1,83 @@
+"""Table rows as CSV text: row dicts in, the exact bytes pandas writes for the same table out.
+
+The column types of the documented tables are fixed here (`COLUMN_TYPES`), so that a table written
+in chunks (by worker processes, by a Dask cluster, or reassembled from the history store) is byte
+for byte the table written in one piece, whatever values a chunk happens to hold: a turn number is
+always an integer, a score always a float, an absent value always an empty cell. tables.py gives its
+DataFrames the same dtypes. Rendering rows directly with the csv module is several times faster than
+building a DataFrame to call to_csv, and needs no pandas in the worker processes.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+# "str" text, "int" integer, "Int" integer or absent, "float" number or absent, "bool" True/False.
+COLUMN_TYPES: dict[str, dict[str, str]] = {
+    "findings": {"occurrence": "int", "weight": "float", "score": "float", "turn": "Int", "start_s": "float"},
+    "calls": {
+        "role_confidence": "float", "duration_s": "float", "n_turns": "int", "n_applicable": "int",
+        "n_passed": "int", "n_failed": "int", "score": "float", "score_final": "float",
+        "critical_fail": "bool", "missing_greeting": "bool", "missing_closing": "bool",
+        "time_to_first_agent_s": "float", "time_to_greeting_s": "float", "n_holds": "Int",
+        "hold_total_s": "float", "hold_longest_s": "float", "longest_silence_s": "float",
+        "agent_talk_ratio": "float", "overtalk_count": "Int", "overtalk_s": "float",
+    },
+    "stages": {"occurrence": "int", "start_turn": "int", "end_turn": "int", "start_s": "float",
+               "end_s": "float", "hold_s": "float"},
+    "turns": {"turn": "int", "start_s": "float", "end_s": "float"},
+    "errors": {"line": "Int"},
+}
+PANDAS_DTYPES = {"int": "int64", "Int": "Int64", "float": "float64", "bool": "bool"}
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A cell a spreadsheet would run as a formula gets a leading quote (untrusted transcript text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any, kind: str | None) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if kind == "float":
+        return repr(float(value))
+    if kind in ("int", "Int"):
+        return str(int(value))
+    if kind == "bool":
+        return "True" if value else "False"
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def header(columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(columns)
+    return buffer.getvalue()
+
+
+def render_rows(table: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """CSV lines (no header) of `rows`, in `columns` order, formatted by the table's column types."""
+    kinds = COLUMN_TYPES.get(table, {})
+    plan = [(c, kinds.get(c)) for c in columns]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([[_cell(row.get(c), k) for c, k in plan] for row in rows])
+    return buffer.getvalue()
+
+
+def frame_dtypes(table: str, columns: Iterable[str]) -> dict[str, str]:
+    """The pandas dtypes that make DataFrame.to_csv write what render_rows writes."""
+    kinds = COLUMN_TYPES.get(table, {})
+    return {c: PANDAS_DTYPES[kinds[c]] for c in columns if c in kinds}
