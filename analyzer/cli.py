@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from . import __version__
-from .models import CallResult, InputError, Severity, Status
+from .models import InputError, Severity
 from .pack.loader import PackError, find_packs
 from .readers import ReadOptions, discover
 
@@ -32,9 +32,9 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return pairs
 
 
-def _load_packs_or_exit(rules: str, err: Console) -> None:
+def _load_packs_or_exit(rules: str, err: Console) -> dict:
     try:
-        find_packs(rules)
+        return find_packs(rules)
     except PackError as exc:
         err.print(exc.report(), markup=False, highlight=False)
         sys.exit(EXIT_BAD_INPUT)
@@ -65,67 +65,77 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--html", "html", is_flag=True, help="Also write the HTML report (OUT/report.html).")
 @click.option("--redact", is_flag=True, help="Mask card and phone numbers, e-mail addresses and IBANs in every output.")
-def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model, quiet, html, redact) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: every core).")
+@click.option("--history", "history", type=click.Path(dir_okay=False), default=None,
+              help="History store: unchanged files keep their verdicts, new and changed ones are checked "
+                   "(default: OUT/history.sqlite).")
+@click.option("--no-history", is_flag=True, help="Check every file and record nothing.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine's cores; dask: a Dask cluster (partitioned Parquet in OUT).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster).")
+def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model, quiet, html, redact, jobs,
+          history, no_history, engine, scheduler) -> None:
     """Check transcripts (files or folders, read recursively) and write the result tables."""
-    from .export import write_tables
-    from .redact import redact as mask
-    from .runner import Checker
-    from .tables import TableBuilder
+    from .batch import CheckOptions
+    from .export import WRITERS
 
     err = Console(stderr=True, soft_wrap=True)
-    _load_packs_or_exit(rules, err)
-    overrides = _pairs(sets, "--set")
-    field_map = _pairs(maps, "--map")
-    checker = Checker.from_rules(rules, overrides=overrides, spacy_model=spacy_model,
-                                 read_options=ReadOptions(encoding=encoding, field_map=field_map))
-    files = discover(paths)
-    builder = TableBuilder(mask=mask if redact else None)
-    worst: list[Severity] = []
-    n_errors = 0
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err, disable=quiet, transient=False) as progress:
-        task = progress.add_task("checking", total=len(files))
-        for item in checker.check_paths(files, progress=lambda _p: progress.advance(task)):
-            builder.add(item)
-            if isinstance(item, InputError):
-                n_errors += 1
-                err.print(f"[yellow]skipped[/] {item}", markup=True, highlight=False)
-            else:
-                worst += [f.severity for f in item.findings if f.status is Status.FAIL]
-    tables = builder.build()
-    try:
-        written = write_tables(tables, out, tuple(formats))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--format") from None
-    if html:
-        from .report import REPORT_NAME, write_report
+    packs = _load_packs_or_exit(rules, err)
+    unknown = [f for f in formats if f not in WRITERS]
+    if unknown:
+        raise click.BadParameter(f"unknown output format {unknown[0]!r}; choose from {', '.join(sorted(WRITERS))}",
+                                 param_hint="--format")
+    options = CheckOptions(rules, tuple(_pairs(sets, "--set").items()), encoding, tuple(_pairs(maps, "--map").items()),
+                           spacy_model, redact)
+    if engine == "dask":
+        from .cluster import run_on_dask
 
-        written.append(write_report(tables, Path(out) / REPORT_NAME, source=str(out), redacted=redact))
-    _print_summary(tables, written, n_errors)
-    threshold = fail_on or next(iter(checker.packs.values())).manifest.fail_on.value
-    if n_errors:
+        summary = run_on_dask(discover(paths), options, out, scheduler=scheduler)
+    else:
+        from .history import default_path
+        from .pipeline import run_check
+
+        store = None if no_history else (history or default_path(out))
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeRemainingColumn(), console=err, disable=quiet, transient=False) as progress:
+            task = progress.add_task("checking", total=None)
+
+            def advance(output) -> None:
+                for record in output.errors:
+                    err.print(f"[yellow]skipped[/] {InputError(**record)}", markup=True, highlight=False)
+                progress.advance(task)
+
+            summary = run_check(paths, options, out, formats=tuple(formats), jobs=jobs, history=store,
+                                progress=advance, frames=html, checker=options.checker(packs))
+        if html:
+            from .report import REPORT_NAME, write_report
+
+            summary.written.append(write_report(summary.tables, Path(out) / REPORT_NAME, source=str(out),
+                                                redacted=redact))
+    _print_summary(summary)
+    threshold = fail_on or next(iter(packs.values())).manifest.fail_on.value
+    if summary.n_errors:
         sys.exit(EXIT_BAD_INPUT)
-    if threshold != "none" and any(s.rank >= Severity(threshold).rank for s in worst):
+    if threshold != "none" and summary.worst is not None and summary.worst.rank >= Severity(threshold).rank:
         sys.exit(EXIT_FINDINGS)
 
 
-def _print_summary(tables, written, n_errors) -> None:
-    calls, findings = tables["calls"], tables["findings"]
+def _print_summary(summary) -> None:
     console = Console(highlight=False, soft_wrap=True)
-    n = len(calls)
-    mean = calls["score"].mean() if n else float("nan")
+    n, n_errors = summary.n_calls, summary.n_errors
     console.print(f"{n} calls checked, {n_errors} unreadable file{'s' if n_errors != 1 else ''}; "
-                  f"mean score {mean:.1f}" if n else f"0 calls checked, {n_errors} unreadable files")
+                  f"mean score {summary.mean_score:.1f}" if n else f"0 calls checked, {n_errors} unreadable files")
     if n:
-        console.print(f"missing greeting: {int(calls['missing_greeting'].sum())}, "
-                      f"missing closing: {int(calls['missing_closing'].sum())}, "
-                      f"critical failures: {int(calls['critical_fail'].sum())}")
-        failed = findings[findings["status"] == "fail"]
-        if len(failed):
-            top = failed["rule_name"].value_counts().head(5)
-            console.print("most failed: " + ", ".join(f"{name} ({count})" for name, count in top.items()))
-    folders = sorted({str(p.parent) for p in written})
-    console.print(f"tables written to {', '.join(folders)}: " + ", ".join(sorted({p.name for p in written})))
+        console.print(f"missing greeting: {summary.missing_greeting}, missing closing: {summary.missing_closing}, "
+                      f"critical failures: {summary.critical}")
+        if summary.failed_rules:
+            console.print("most failed: " + ", ".join(f"{name} ({count})" for name, count in summary.failed_rules[:5]))
+    if summary.n_reused:
+        console.print(f"{summary.n_reused} unchanged files re-used from the history, {summary.n_checked} checked")
+    folders = sorted({str(p.parent) for p in summary.written})
+    console.print(f"tables written to {', '.join(folders)}: " + ", ".join(sorted({p.name for p in summary.written})))
 
 
 @main.group()
@@ -309,6 +319,95 @@ def summary(results_dir) -> None:
     # Piped output has no terminal width; rich would assume 80 columns and squeeze the agent table.
     width = None if sys.stdout.isatty() else 160
     render_summary(_results_or_exit(results_dir), Console(highlight=False, soft_wrap=False, width=width))
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _store_or_exit(path: str | None):
+    from .history import HISTORY_NAME, HistoryStore
+
+    store_path = Path(path or Path("results") / HISTORY_NAME)
+    if not store_path.is_file():
+        click.echo(f"no history store at {store_path}: `callqa check` records one in OUT/{HISTORY_NAME} "
+                   "(or name it with --history)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    return HistoryStore(store_path)
+
+
+def _day(value) -> str | None:
+    return value.strftime("%Y-%m-%d") if value else None
+
+
+@main.group(invoke_without_command=True)
+@click.option("--history", "store_path", type=click.Path(dir_okay=False), default=None,
+              help="The history store (default: results/history.sqlite).")
+@click.option("--from", "date_from", type=_DATE, default=None, help="First call date (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=_DATE, default=None, help="Last call date (YYYY-MM-DD).")
+@click.option("--runs", "n_runs", type=click.IntRange(min=0), default=10, show_default=True, help="Past runs to list.")
+@click.option("--agents", "n_agents", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Agents to list (least compliant first).")
+@click.pass_context
+def history(ctx, store_path, date_from, date_to, n_runs, n_agents) -> None:
+    """Past runs, and compliance by day, agent and rule, from the history store of `callqa check`."""
+    if ctx.invoked_subcommand:
+        return
+    from rich.table import Table
+
+    from .history import trends
+
+    store = _store_or_exit(store_path)
+    console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    runs = Table(title="Runs (latest first)", title_justify="left", title_style="bold")
+    for name in ("run", "started", "files", "checked", "reused", "calls", "errors", "seconds", "fingerprint"):
+        runs.add_column(name, justify="left" if name in ("started", "fingerprint") else "right")
+    for run in store.runs(n_runs):
+        runs.add_row(*("" if run[k] is None else str(run[k]) for k in
+                       ("run", "started", "files", "checked", "reused", "calls", "errors", "seconds", "fingerprint")))
+    console.print(runs)
+    found = trends(store, _day(date_from), _day(date_to))
+    for kind, title, first in (("day", "Compliance by day", "date"), ("agent", "Compliance by agent", "agent"),
+                               ("rule", "Compliance by rule (worst first)", "rule")):
+        table = Table(title=title, title_justify="left", title_style="bold")
+        table.add_column(first)
+        if kind == "agent":
+            table.add_column("team")
+        for name in (("calls", "mean score", "critical") if kind != "rule" else ("calls",)) + (
+                "applicable", "passed", "compliance %"):
+            table.add_column(name, justify="right")
+        rows = found[kind][:n_agents] if kind == "agent" else found[kind]
+        if kind == "agent" and len(found[kind]) > n_agents:
+            table.caption = f"{n_agents} of {len(found[kind])} agents"
+        for t in rows:
+            cells = [t.key] + ([t.team] if kind == "agent" else []) + [str(t.calls)]
+            if kind != "rule":
+                cells += ["" if t.mean_score is None else f"{t.mean_score:.1f}", str(t.critical)]
+            cells += [str(t.applicable), str(t.passed), "" if t.compliance is None else f"{t.compliance:.1f}"]
+            table.add_row(*cells)
+        console.print(table)
+    store.close()
+
+
+@history.command("rebuild")
+@click.option("--history", "store_path", type=click.Path(dir_okay=False), default=None,
+              help="The history store (default: results/history.sqlite).")
+@click.option("--from", "date_from", type=_DATE, default=None, help="First call date (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=_DATE, default=None, help="Last call date (YYYY-MM-DD).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder for the tables.")
+@click.option("--format", "formats", multiple=True, default=("csv",), show_default=True,
+              help="Output format; repeat for several.")
+def history_rebuild(store_path, date_from, date_to, out, formats) -> None:
+    """Write the result tables of every stored call dated in a period, without the transcripts."""
+    from .history import rebuild
+
+    store = _store_or_exit(store_path)
+    try:
+        summary = rebuild(store, out, date_from=_day(date_from), date_to=_day(date_to), formats=tuple(formats))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+    finally:
+        store.close()
+    _print_summary(summary)
 
 
 if __name__ == "__main__":

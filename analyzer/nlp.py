@@ -105,13 +105,17 @@ class LanguageModel:
         self.lemma = functools.lru_cache(maxsize=200_000)(self._lemma_uncached)
         stemmer = STEM_BACKENDS.get(language, _snowball)(language) if language in STEM_BACKENDS else _snowball(language)
         self._stemmer = stemmer
+        self._stem_lock = threading.Lock()
         self.stem = functools.lru_cache(maxsize=200_000)(self._stem_uncached)
         self.stop_words = _stop_words(language)
 
     def _stem_uncached(self, word: str) -> str:
         if self._stemmer is None or not word:
             return word
-        return self._stemmer(word.replace("'", ""))
+        # A Snowball stemmer keeps the word being stemmed in its own state: one thread at a time
+        # (a Dask worker runs several tasks in threads of one process).
+        with self._stem_lock:
+            return self._stemmer(word.replace("'", ""))
 
     def _lemma_uncached(self, word: str) -> str:
         if self._lemma is None or not word:

@@ -81,3 +81,26 @@ def frame_dtypes(table: str, columns: Iterable[str]) -> dict[str, str]:
     """The pandas dtypes that make DataFrame.to_csv write what render_rows writes."""
     kinds = COLUMN_TYPES.get(table, {})
     return {c: PANDAS_DTYPES[kinds[c]] for c in columns if c in kinds}
+
+
+def arrow_table(table: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> Any:
+    """Rows as a pyarrow Table with the table's column types (for Parquet written in parts)."""
+    import pyarrow as pa
+
+    kinds = COLUMN_TYPES.get(table, {})
+    types = {"int": pa.int64(), "Int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+    schema = pa.schema([(c, types.get(kinds.get(c, ""), pa.string())) for c in columns])
+    data = {c: [_arrow_value(row.get(c), kinds.get(c)) for row in rows] for c in columns}
+    return pa.Table.from_pydict(data, schema=schema)
+
+
+def _arrow_value(value: Any, kind: str | None) -> Any:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if kind == "float":
+        return float(value)
+    if kind in ("int", "Int"):
+        return int(value)
+    if kind == "bool":
+        return bool(value)
+    return value if isinstance(value, str) else str(value)

@@ -28,8 +28,8 @@ class Checker:
     _runtimes: dict[str, PackRuntime] = field(default_factory=dict)
 
     @classmethod
-    def from_rules(cls, rules: str | Path, **kwargs) -> "Checker":
-        packs = find_packs(rules)
+    def from_rules(cls, rules: str | Path, packs: dict[str, Pack] | None = None, **kwargs) -> "Checker":
+        packs = find_packs(rules) if packs is None else packs
         path = Path(rules)
         forced = next(iter(packs)) if (path / MANIFEST_NAME).is_file() or path.is_file() else None
         return cls(packs=packs, forced=forced, **kwargs)
