@@ -90,8 +90,11 @@ def check(paths, rules, out, sets, fail_on, formats, encoding, maps, spacy_model
     options = CheckOptions(rules, tuple(_pairs(sets, "--set").items()), encoding, tuple(_pairs(maps, "--map").items()),
                            spacy_model, redact)
     if engine == "dask":
-        from .cluster import run_on_dask
-
+        try:
+            from .cluster import run_on_dask
+            import distributed  # noqa: F401
+        except ImportError:
+            raise click.UsageError("--engine dask needs Dask: pip install 'callqa[dask]'") from None
         summary = run_on_dask(discover(paths), options, out, scheduler=scheduler)
     else:
         from .history import default_path
