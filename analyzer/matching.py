@@ -52,6 +52,7 @@ _SIGNATURE_STEP = 5.0
 _MAX_REQUIREMENT_WORDS = 12
 _MAX_REQUIREMENT_SETS = 64
 _CHAIN_ORDER = itemgetter(2, 0)  # (position in the scope, first formula word)
+_RANK = itemgetter(0, 1)  # (-upper bound, formula index)
 
 
 def _related(a: str, b: str) -> bool:
@@ -85,6 +86,10 @@ class CompiledFormula:
     # For the upper bound: (vid, unit weight) per unit, and the weight of slot words (gaps, values).
     bound_units: tuple[tuple[int, float], ...] = ()
     bound_static: float = 0.0
+    # bound = min(100, value * bound_scale + bound_shift) is at least the rounded score: the slack
+    # plus 0.05 for rounding to one decimal.
+    bound_scale: float = 0.0
+    bound_shift: float = 0.0
 
 
 class CallText:
@@ -332,9 +337,11 @@ class Matcher:
                 joined = fold + fold_diacritics(words[nxt])
                 units.append(FormulaUnit(self._compound_vid(joined), i, nxt, weights[i] + weights[nxt]))
         static = sum(weights[i] for i in range(len(words)) if i in gaps or i in dynamic_positions)
+        total = sum(weights)
         return CompiledFormula(display, tuple(words), tuple(weights), frozenset(gaps), tuple(units), tuple(dynamic),
-                               total=sum(weights), bound_units=tuple((u.vid, u.weight) for u in units),
-                               bound_static=static)
+                               total=total, bound_units=tuple((u.vid, u.weight) for u in units),
+                               bound_static=static, bound_scale=100.0 * (1.0 + _BOUND_SLACK) / total,
+                               bound_shift=100.0 * _BOUND_SLACK / total + 0.05)
 
     # --- spoken words ----------------------------------------------------------------------------
 
@@ -503,7 +510,10 @@ class Matcher:
     def scope_best(self, call: CallText, turns: Sequence[int]) -> dict[int, float]:
         """vid -> best similarity of any word in `turns`."""
         if len(turns) == 1:
-            return self.turn_index(call, turns[0])[1]
+            best = call.turn_best[turns[0]]
+            if best is None or call.registered != self._generation or call.vocab_version != self._version:
+                best = self.turn_index(call, turns[0])[1]
+            return best
         key = tuple(turns)
         merged = call.scopes.get(key)
         if merged is None or call.vocab_version != self._version:
@@ -748,15 +758,26 @@ class Matcher:
                     chosen.update(found)
             indexes = chosen
         ranked = []
+        get = scope.get
         for index in indexes:
             formula = formulas[index]
             if formula is None:
                 continue
-            bound = self.upper_bound(formula, scope)
-            if floor is not None and bound < floor:
-                continue
+            if formula.regex is not None:
+                bound = 100.0
+            else:
+                value = formula.bound_static
+                for vid, weight in formula.bound_units:
+                    sim = get(vid)
+                    if sim:
+                        value += weight * sim
+                bound = value * formula.bound_scale + formula.bound_shift
+                if bound > 100.0:
+                    bound = 100.0
+                if floor is not None and bound < floor:
+                    continue
             ranked.append((-bound, index, formula))
-        ranked.sort(key=lambda item: (item[0], item[1]))
+        ranked.sort(key=_RANK)
         best: tuple[float, list[_Point] | Match] | None = None
         best_index = -1
         for negative, index, formula in ranked:

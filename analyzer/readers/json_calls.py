@@ -11,6 +11,7 @@ from typing import Any
 
 from ..models import Role, Transcript
 from .base import ReadOptions, TranscriptReadError, build_transcript, make_turns, parse_seconds, split_metadata
+from .vendor_json import load_json
 
 _SPEAKER_KEYS = ("speaker", "role", "spk", "participant")
 _TEXT_KEYS = ("text", "utterance", "transcript", "content")
@@ -31,7 +32,11 @@ def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
     stripped = text.lstrip()
     if path.suffix.lower() in (".jsonl", ".ndjson") or (stripped.startswith("{") and _is_jsonl(text)):
         return _read_jsonl(path, text)
-    data = _loads(text)
+    # The detectors have parsed the text already (load_json caches it); a broken file is parsed
+    # again by _loads for its located error.
+    data = load_json(text)
+    if data is None:
+        data = _loads(text)
     if isinstance(data, list):
         return [_call(path, item, f"[{i}]") for i, item in enumerate(data)]
     return [_call(path, data, "")]
@@ -82,26 +87,26 @@ def _call(path: Path, data: Any, where: str) -> Transcript:
             '[{"speaker": "agent", "text": "..."}]'
         )
     rows = []
+    # A loop per turn of a long call: the key path is only put together for an error message.
     for i, turn in enumerate(turns_data):
-        key = f"{prefix}turns[{i}]"
         if not isinstance(turn, dict):
-            raise TranscriptReadError(f"{key}: expected an object with 'speaker' and 'text'")
-        speaker = next((turn[k] for k in _SPEAKER_KEYS if turn.get(k) not in (None, "")), "")
-        text = next((turn[k] for k in _TEXT_KEYS if turn.get(k) not in (None, "")), None)
+            raise TranscriptReadError(f"{prefix}turns[{i}]: expected an object with 'speaker' and 'text'")
+        speaker = _first(turn, *_SPEAKER_KEYS)
+        text = _first(turn, *_TEXT_KEYS)
         if text is None:
-            raise TranscriptReadError(f"{key}: key 'text' is missing: every turn needs the words spoken")
+            raise TranscriptReadError(f"{prefix}turns[{i}]: key 'text' is missing: every turn needs the words spoken")
         if not isinstance(text, str):
-            raise TranscriptReadError(f"{key}.text: expected a string, got {type(text).__name__}")
+            raise TranscriptReadError(f"{prefix}turns[{i}].text: expected a string, got {type(text).__name__}")
         role = None
         if isinstance(turn.get("role"), str) and turn.get("speaker"):
             role = _role_value(turn["role"])
         rows.append(
             {
-                "speaker": str(speaker),
+                "speaker": "" if speaker is None else str(speaker),
                 "text": text,
                 "role": role,
-                "start_s": parse_seconds(_first(turn, "start", "start_s"), where=f"{key}.start"),
-                "end_s": parse_seconds(_first(turn, "end", "end_s"), where=f"{key}.end"),
+                "start_s": _seconds(_first(turn, "start", "start_s"), prefix, i, "start"),
+                "end_s": _seconds(_first(turn, "end", "end_s"), prefix, i, "end"),
             }
         )
     metadata = split_metadata(data, exclude=("turns", "call_id"))
@@ -110,9 +115,18 @@ def _call(path: Path, data: Any, where: str) -> Transcript:
 
 def _first(turn: dict[str, Any], *keys: str) -> Any:
     for k in keys:
-        if turn.get(k) not in (None, ""):
-            return turn[k]
+        value = turn.get(k)
+        if value is not None and value != "":
+            return value
     return None
+
+
+def _seconds(value: Any, prefix: str, i: int, name: str) -> float | None:
+    if value is None:
+        return None
+    if type(value) is float or type(value) is int:
+        return float(value)  # what parse_seconds gives a number, without building its error path
+    return parse_seconds(value, where=f"{prefix}turns[{i}].{name}")
 
 
 def _role_value(value: str) -> Role | None:
