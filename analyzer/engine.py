@@ -206,16 +206,19 @@ def _finding(ctx: CallContext, rd: RuleDef, span: StageSpan | None, outcome: Out
     turn_index = outcome.turn if outcome.turn is not None else (match.turn if match else None)
     turn = ctx.transcript.turns[turn_index] if turn_index is not None else None
     evidence = outcome.evidence if outcome.evidence is not None else (match.text if match else "")
-    values: dict[str, Any] = dict(ctx.variables)
-    values.update(
-        rule_id=rd.id, name=rd.name, stage=rd.stage,
-        score="" if outcome.score is None else f"{outcome.score:.0f}",
-        evidence=evidence, expected=_expected(rd, ctx.variables), suggest=rd.rule.suggest or "",
-    )
-    values.update(outcome.values)
-    message = _FORMATTER.format(rd.rule.message, **values) if outcome.status is not Status.PASS else ""
+    # Only a failed rule has a message to fill in (placeholders are formatted for nothing otherwise).
+    message = ""
     if outcome.status is Status.NOT_APPLICABLE:
         message = str(outcome.values.get("reason", ""))
+    elif outcome.status is not Status.PASS:
+        values: dict[str, Any] = dict(ctx.variables)
+        values.update(
+            rule_id=rd.id, name=rd.name, stage=rd.stage,
+            score="" if outcome.score is None else f"{outcome.score:.0f}",
+            evidence=evidence, expected=_expected(rd, ctx.variables), suggest=rd.rule.suggest or "",
+        )
+        values.update(outcome.values)
+        message = _FORMATTER.format(rd.rule.message, **values)
     return Finding(
         call_id=ctx.transcript.call_id,
         rule_id=rd.id,

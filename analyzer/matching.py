@@ -17,10 +17,11 @@ every pair (`best_of`, `matching_turns`).
 """
 from __future__ import annotations
 
+import copy
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from bisect import bisect_left
 from operator import itemgetter
 
 from rapidfuzz import fuzz, process
@@ -218,6 +219,7 @@ class Matcher:
         self._version = 0
         self._generation = 0
         self._shape: _VocabShape | None = None
+        self._last_prepared: tuple[tuple[str, ...], CallText] | None = None
 
     # --- formulas ------------------------------------------------------------------------------
 
@@ -453,9 +455,20 @@ class Matcher:
         return sim
 
     def prepare(self, transcript: Transcript) -> CallText:
-        """Tokenise every turn once; word matches are indexed per turn when first needed."""
-        words = tokenize_many([turn.text for turn in transcript.turns], self.lm.language)
-        return CallText(transcript, words, self.lm.language, self._version)
+        """Tokenise every turn once; word matches are indexed per turn when first needed.
+
+        The same turns prepared again (a transcript whose roles were just inferred from them) share
+        the tokens and indexes already built."""
+        texts = tuple(turn.text for turn in transcript.turns)
+        last = self._last_prepared
+        if last is not None and last[0] == texts and last[1].language == self.lm.language:
+            shared = copy.copy(last[1])
+            shared.transcript = transcript
+            return shared
+        words = tokenize_many(list(texts), self.lm.language)
+        call = CallText(transcript, words, self.lm.language, self._version)
+        self._last_prepared = (texts, call)
+        return call
 
     def _fold(self, word: str) -> str:
         fold = self._fold_cache.get(word)

@@ -93,11 +93,29 @@ def stage_rows(result: CallResult) -> list[dict[str, Any]]:
 
 
 def turn_rows(result: CallResult) -> list[dict[str, Any]]:
+    stages = _stage_of_turns(result)
     return [
         {"call_id": result.transcript.call_id, "turn": t.index, "speaker": t.speaker, "role": t.role.value,
-         "text": t.text, "start_s": t.start_s, "end_s": t.end_s, "stage": stage_at(result.stages, t.index)}
+         "text": t.text, "start_s": t.start_s, "end_s": t.end_s, "stage": stages.get(t.index, "")}
         for t in result.transcript.turns
     ]
+
+
+def _stage_of_turns(result: CallResult) -> dict[int, str]:
+    """stage_at() for every turn at once: each distinct set of stages that cover a turn is decided once."""
+    covering: dict[int, tuple[str, ...]] = {}
+    for span in result.stages:
+        if span.kind != "missing":
+            for t in range(span.start_turn, span.end_turn + 1):
+                covering[t] = covering.get(t, ()) + (span.stage,)
+    decided: dict[tuple[str, ...], str] = {}
+    out = {}
+    for t, names in covering.items():
+        stage = decided.get(names)
+        if stage is None:
+            stage = decided[names] = stage_at([s for s in result.stages if s.kind != "missing" and s.contains(t)], t)
+        out[t] = stage
+    return out
 
 
 def mask_rows(rows: list[dict[str, Any]], columns: Iterable[str], mask: Callable[[str], str]) -> list[dict[str, Any]]:
