@@ -9,21 +9,44 @@ repeats: running a whole spaCy pipeline per turn would cost most of the time bud
 from __future__ import annotations
 
 import functools
+import gzip
+import importlib.util
+import json
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 _lock = threading.Lock()
 
 
 def _spacy_lookup(language: str) -> Callable[[str], str] | None:
-    try:
-        from spacy.lookups import load_lookups
+    table = _lookup_table(language)
+    if table is None:
+        try:
+            from spacy.lookups import load_lookups
 
-        lookups = load_lookups(language, ["lemma_lookup"], strict=True)
-    except (ValueError, ImportError, OSError):
-        return None
-    table = lookups.get_table("lemma_lookup")
+            table = load_lookups(language, ["lemma_lookup"], strict=True).get_table("lemma_lookup")
+        except (ValueError, ImportError, OSError):
+            return None
     return lambda word: table.get(word, word)
+
+
+def _lookup_table(language: str) -> dict[str, str] | None:
+    """spacy-lookups-data's lemma table, read from the package as spaCy reads it (through the
+    "spacy_lookups" entry point), without importing spaCy itself: that takes a second or more, and
+    a process that checks a handful of calls (or that a pool starts) should not pay it."""
+    try:
+        from importlib.metadata import entry_points
+
+        found = [ep for ep in entry_points(group="spacy_lookups") if ep.name == language]
+        if not found:
+            return None
+        path = Path(found[0].load()["lemma_lookup"])
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(gzip.decompress(path.with_suffix(path.suffix + ".gz").read_bytes()))
+    except (KeyError, OSError, ValueError, ImportError):
+        return None
 
 
 def _pymorphy_ru() -> Callable[[str], str] | None:
@@ -158,14 +181,34 @@ CONTENT_WORDS: dict[str, frozenset[str]] = {
 
 
 def _stop_words(language: str) -> frozenset[str]:
-    try:
-        import spacy
+    words = _stop_words_module(language)
+    if words is None:
+        try:
+            import spacy
 
-        words = spacy.blank(language).Defaults.stop_words
-    except (ImportError, OSError, KeyError, ValueError):
-        return frozenset()
+            words = spacy.blank(language).Defaults.stop_words
+        except (ImportError, OSError, KeyError, ValueError):
+            return frozenset()
     keep = CONTENT_WORDS.get(language, frozenset())
     return frozenset(w.casefold().replace("’", "'") for w in words) - keep
+
+
+def _stop_words_module(language: str) -> set[str] | None:
+    """spacy/lang/<language>/stop_words.py's STOP_WORDS (what spacy.blank(language).Defaults has, for
+    every language spaCy ships), run on its own so that spaCy is not imported."""
+    try:
+        spec = importlib.util.find_spec("spacy")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        source = Path(next(iter(spec.submodule_search_locations))) / "lang" / language / "stop_words.py"
+        if not source.is_file() or "import" in source.read_text(encoding="utf-8"):
+            return None
+        namespace: dict = {}
+        exec(compile(source.read_text(encoding="utf-8"), str(source), "exec"), namespace)
+        words = namespace.get("STOP_WORDS")
+        return set(words) if isinstance(words, (set, frozenset)) else None
+    except (OSError, SyntaxError, ValueError, ImportError):
+        return None
 
 
 _models: dict[tuple[str, str | None], LanguageModel] = {}
