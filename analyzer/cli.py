@@ -141,6 +141,17 @@ def _print_summary(summary) -> None:
     console.print(f"tables written to {', '.join(folders)}: " + ", ".join(sorted({p.name for p in summary.written})))
 
 
+def _packs_for(command: str, target: str | None) -> dict:
+    """The packs a `rules` subcommand works on; exit 2 with every located error when they are broken."""
+    if not target:
+        raise click.UsageError(f"give a pack folder, e.g. callqa rules {command} rules/en")
+    try:
+        return find_packs(target)
+    except PackError as exc:
+        click.echo(exc.report(), err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
 @main.group()
 def rules() -> None:
     """Validate, test, list and explain rule packs."""
@@ -151,14 +162,7 @@ def rules() -> None:
 @click.option("--rules", "rules_opt", type=click.Path(exists=True), help="Same as PATH.")
 def rules_validate(path, rules_opt) -> None:
     """Check a pack (or a folder of packs) for errors, all reported at once with file:line:col."""
-    target = path or rules_opt
-    if not target:
-        raise click.UsageError("give a pack folder, e.g. callqa rules validate rules/en")
-    try:
-        packs = find_packs(target)
-    except PackError as exc:
-        click.echo(exc.report(), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    packs = _packs_for("validate", path or rules_opt)
     for lang, pack in sorted(packs.items()):
         click.echo(f"ok: {pack.name} ({lang}): {len(pack.rules)} rules in {len(pack.stages)} stage files")
 
@@ -171,14 +175,7 @@ def rules_test(path, rules_opt, verbose) -> None:
     """Run every rule's pass/fail examples and the stage dialogue tests through the whole pipeline."""
     from .ruletest import run_pack
 
-    target = path or rules_opt
-    if not target:
-        raise click.UsageError("give a pack folder, e.g. callqa rules test rules/en")
-    try:
-        packs = find_packs(target)
-    except PackError as exc:
-        click.echo(exc.report(), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    packs = _packs_for("test", path or rules_opt)
     passed = failed = 0
     for lang, pack in sorted(packs.items()):
         results = run_pack(pack)
@@ -201,14 +198,7 @@ def rules_test(path, rules_opt, verbose) -> None:
 @click.option("--rules", "rules_opt", type=click.Path(exists=True), help="Same as PATH.")
 def rules_list(path, rules_opt) -> None:
     """List the rules of a pack: id, name, stage, check, severity, weight, source."""
-    target = path or rules_opt
-    if not target:
-        raise click.UsageError("give a pack folder, e.g. callqa rules list rules/en")
-    try:
-        packs = find_packs(target)
-    except PackError as exc:
-        click.echo(exc.report(), err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    packs = _packs_for("list", path or rules_opt)
     for lang, pack in sorted(packs.items()):
         click.echo(f"{pack.name} ({lang}): {len(pack.rules)} rules")
         rows = [("id", "name", "stage", "check", "severity", "weight", "source")]

@@ -10,6 +10,14 @@ ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 SAMPLES = ROOT / "sample_transcripts"
 REALDATA = ROOT.parent / "shared" / "realdata"
+# The standard catalog every shipped pack implements (same names, same ids in every language).
+CATALOG = (
+    "greeting.salutation", "greeting.company", "greeting.agent-name", "greeting.offer-help",
+    "transfer.permission", "transfer.announce-target", "transfer.thanks-for-waiting", "transfer.hold-duration",
+    "difficult.empathy", "difficult.no-blame", "answering.no-forbidden", "answering.identity-check",
+    "answering.message-taking", "answering.appointment", "closing.anything-else", "closing.thanks",
+    "closing.farewell", "closing.order",
+)
 
 
 def make_call(*lines: str, call_id: str = "t", **metadata: str) -> Transcript:

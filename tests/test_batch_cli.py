@@ -11,15 +11,8 @@ from click.testing import CliRunner
 from analyzer.cli import main
 from analyzer.export import neutralise
 from analyzer.tables import AGENTS_COLUMNS, CALLS_COLUMNS, ERRORS_COLUMNS, FINDINGS_COLUMNS, STAGES_COLUMNS
-from support import RULES, SAMPLES
+from support import CATALOG, RULES, SAMPLES
 
-CATALOG = [
-    "greeting.salutation", "greeting.company", "greeting.agent-name", "greeting.offer-help",
-    "transfer.permission", "transfer.announce-target", "transfer.thanks-for-waiting", "transfer.hold-duration",
-    "difficult.empathy", "difficult.no-blame", "answering.no-forbidden", "answering.identity-check",
-    "answering.message-taking", "answering.appointment", "closing.anything-else", "closing.thanks",
-    "closing.farewell", "closing.order",
-]
 
 
 @pytest.fixture(scope="module")

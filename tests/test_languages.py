@@ -16,14 +16,7 @@ from analyzer.runner import Checker
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("ru", "bg", "it", "ro")
-# The standard catalog every shipped pack implements (same names, same ids in every language).
-CATALOG = (
-    "greeting.salutation", "greeting.company", "greeting.agent-name", "greeting.offer-help",
-    "transfer.permission", "transfer.announce-target", "transfer.thanks-for-waiting", "transfer.hold-duration",
-    "difficult.empathy", "difficult.no-blame", "answering.no-forbidden", "answering.identity-check",
-    "answering.message-taking", "answering.appointment", "closing.anything-else", "closing.thanks",
-    "closing.farewell", "closing.order",
-)
+from support import CATALOG  # noqa: E402
 
 
 @pytest.fixture(scope="module")
