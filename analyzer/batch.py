@@ -25,6 +25,10 @@ from .rowformat import render_rows
 from .runner import Checker
 
 ROW_TABLES = ("findings", "calls", "stages", "turns")  # tables with rows per call
+# Modules whose changes cannot change a stored verdict or row (they show, store, distribute or
+# summarise finished rows); a change anywhere else in the code checks every file again.
+_PRESENTATION = frozenset({"__main__.py", "cli.py", "report.py", "reportdata.py", "summary.py", "showcall.py",
+                           "export.py", "history.py", "pipeline.py", "sink.py", "cluster.py", "evaluation.py"})
 FILES_PER_TASK = 16  # a task's worth of files: enough to make a task's overhead small
 TASKS_PER_WORKER = 3  # tasks in flight per worker: keeps workers busy without piling up results
 
@@ -46,17 +50,18 @@ class CheckOptions:
                                   read_options=ReadOptions(encoding=self.encoding, field_map=dict(self.field_map)))
 
     def fingerprint(self) -> str:
-        """A hash of what makes verdicts: the pack files, these options and the analyzer's code."""
+        """A hash of what makes verdicts and rows: the pack files, these options and the analyzer's
+        code (all of it but the modules that only present, store or distribute finished rows)."""
         digest = hashlib.blake2b(digest_size=16)
         digest.update(repr((__version__, self.overrides, self.encoding, self.field_map, self.spacy_model,
                             self.redact)).encode())
-        rules = Path(self.rules)
-        for root in (rules, Path(__file__).resolve().parent):
-            files = sorted(root.rglob("*")) if root.is_dir() else [root]
-            for path in files:
-                if path.is_file() and path.suffix in (".yml", ".yaml", ".py", ".json", ".txt", ".html"):
-                    digest.update(str(path.relative_to(root) if root.is_dir() else path.name).encode())
-                    digest.update(path.read_bytes())
+        rules, code = Path(self.rules), Path(__file__).resolve().parent
+        sources = [(rules, p) for p in (sorted(rules.rglob("*")) if rules.is_dir() else [rules])
+                   if p.is_file() and p.suffix in (".yml", ".yaml")]
+        sources += [(code, p) for p in sorted(code.rglob("*.py")) if p.relative_to(code).as_posix() not in _PRESENTATION]
+        for root, path in sources:
+            digest.update(str(path.relative_to(root) if root.is_dir() else path.name).encode())
+            digest.update(path.read_bytes())
         return digest.hexdigest()
 
 
@@ -85,6 +90,7 @@ class FileOutput:
     path: str
     calls: list[CallOutput] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    payload: bytes | None = None  # the output compressed for the history store (made by the worker)
 
 
 def call_output(result: CallResult, mask: Callable[[str], str] | None = None, keep_rows: bool = False) -> CallOutput:
@@ -144,10 +150,16 @@ def _init_worker(options: CheckOptions, inherited: bool) -> None:
         _worker = (options.checker(), _mask(options))
 
 
-def _check_files(paths: list[str]) -> list[FileOutput]:
+def _check_files(paths: list[str], encode: bool = False) -> list[FileOutput]:
     assert _worker is not None
     checker, mask = _worker
-    return [check_file(checker, path, mask) for path in paths]
+    outputs = [check_file(checker, path, mask) for path in paths]
+    if encode:
+        from .history import encode as compress
+
+        for output in outputs:
+            output.payload = compress(output)
+    return outputs
 
 
 def _mask(options: CheckOptions) -> Callable[[str], str] | None:
@@ -166,8 +178,10 @@ def default_jobs() -> int:
 
 
 def check_files(files: Sequence[str | Path], options: CheckOptions, jobs: int | None = None,
-                checker: Checker | None = None) -> Iterator[FileOutput]:
-    """Check `files` on `jobs` processes (default: every core), yielding one output per file in order."""
+                checker: Checker | None = None, encode: bool = False) -> Iterator[FileOutput]:
+    """Check `files` on `jobs` processes (default: every core), yielding one output per file in order;
+    with `encode`, each output also carries its payload for the history store (compressed by the
+    worker that made it, not by the parent)."""
     global _worker
     if not files:
         return
@@ -187,13 +201,13 @@ def check_files(files: Sequence[str | Path], options: CheckOptions, jobs: int | 
     context = multiprocessing.get_context("fork" if inherited else None)
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
                              initializer=_init_worker, initargs=(options, inherited)) as pool:
-        yield from _ordered(pool, tasks, window=jobs * TASKS_PER_WORKER)
+        yield from _ordered(pool, tasks, window=jobs * TASKS_PER_WORKER, encode=encode)
 
 
-def _ordered(pool: ProcessPoolExecutor, tasks: Iterable[list[str]], window: int) -> Iterator[FileOutput]:
+def _ordered(pool: ProcessPoolExecutor, tasks: Iterable[list[str]], window: int, encode: bool) -> Iterator[FileOutput]:
     pending: deque[Future] = deque()
     for task in tasks:
-        pending.append(pool.submit(_check_files, task))
+        pending.append(pool.submit(_check_files, task, encode))
         if len(pending) >= window:
             yield from pending.popleft().result()
     while pending:

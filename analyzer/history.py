@@ -150,7 +150,7 @@ class HistoryStore:
                         (state.path, fingerprint, state.content_hash))
         self.db.execute("DELETE FROM calls WHERE path=? AND fingerprint=?", (state.path, fingerprint))
         self.db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)",
-                        (*key, run_id, len(output.calls), encode(output)))
+                        (*key, run_id, len(output.calls), output.payload or encode(output)))
         self.db.executemany(
             "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(*key, seq, call.call_id, _text(call.call.get("date")), _text(call.call.get("agent_id")),
@@ -218,7 +218,7 @@ def encode(output: FileOutput) -> bytes:
 def decode(payload: bytes) -> FileOutput:
     data = json.loads(zlib.decompress(payload))
     calls = [CallOutput(cid, fragments, call, rules, worst) for cid, fragments, call, rules, worst in data["calls"]]
-    return FileOutput(data["path"], calls, data["errors"])
+    return FileOutput(data["path"], calls, data["errors"], payload)
 
 
 def _text(value: Any) -> str:

@@ -65,7 +65,7 @@ def _with_history(store: HistoryStore, files: Sequence[Path], options: CheckOpti
     states = store.plan(files, fingerprint)
     run_id = store.begin_run(fingerprint, options.rules, _describe(options, jobs), out)
     todo = [s for s in states if not s.reused]
-    checked = check_files([s.path for s in todo], options, jobs, checker)
+    checked = check_files([s.path for s in todo], options, jobs, checker, encode=True)
     reused = store.outputs([s for s in states if s.reused], fingerprint)
     n_calls = 0
     for state in states:

@@ -253,7 +253,8 @@ def median(values: Iterable[float]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=10_000, help="synthetic calls to generate (default 10,000)")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds; figures are medians (default 3)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="timed rounds; figures are medians (default 3; 0: only --incremental)")
     parser.add_argument("--jobs", default="1,2", help="--jobs values to time callqa with (default 1,2)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-peers", action="store_true", help="time callqa only")
@@ -321,7 +322,8 @@ def bench(args: argparse.Namespace, work: Path, pack: Path) -> int:
                 return 1
             c.runs.append(run)
             print(f"round {round_no + 1}: {c.label}: {run.seconds:.2f} s", file=sys.stderr)
-    print_table(contenders, n_calls, size_mb, truth)
+    if args.rounds:
+        print_table(contenders, n_calls, size_mb, truth)
     if args.incremental:
         incremental(args, work, calls_dir, pack)
     return 0
