@@ -103,7 +103,6 @@ def test_fast_matching_gives_the_verdicts_of_the_exhaustive_search(transcripts):
 def test_tables_of_the_fast_run_are_those_of_the_table_builder(transcripts):
     """The CSV rendered row by row (as workers do) is the CSV of the one-piece DataFrame."""
     from analyzer.batch import call_output
-    from analyzer.export import write_csv
 
     runtime = _runtime("en", False)
     results = [check_call(call, runtime) for call in transcripts if call.metadata.get("language", "en") == "en"]
@@ -114,4 +113,3 @@ def test_tables_of_the_fast_run_are_those_of_the_table_builder(transcripts):
         neutralise_frame(tables[name]).to_csv(target, index=False)
         rendered = header(list(tables[name].columns)) + "".join(o.fragments[name] for o in outputs)
         assert rendered == target.getvalue(), name
-    assert write_csv  # the export path the CLI used before (to_csv of the frame) is what is compared
