@@ -28,12 +28,15 @@ from rapidfuzz import fuzz, process
 
 from .models import Match, Transcript
 from .nlp import LanguageModel
-from .normalize import fold_diacritics, normalize_text, token_spans, token_spans_fast, tokenize_many
+from .normalize import fold_diacritics, normalize_text, sound_key, token_spans, token_spans_fast, tokenize_many
 from .pack.schema import WILDCARD, RegexFormula, slots_in
 
 EXACT = 1.0
 LEMMA = 0.95
 STEM = 0.9
+# Same consonants, other vowels ("your cool" for "your call", "nice dey"): less than a close spelling,
+# so a one-word formula never passes on a sound-alike alone.
+SOUND = 0.75
 FUZZY_CUTOFF = 78.0  # rapidfuzz ratio for one misheard word ("colling"/"calling" is 86)
 JOIN_CUTOFF = 88.0  # words split by ASR ("shop nest" for "ShopNest") must be closer
 STOP_WEIGHT = 0.4
@@ -200,6 +203,7 @@ class Matcher:
         self.vocab_folds: list[str] = []
         self.by_lemma: dict[str, set[int]] = {}
         self.by_stem: dict[str, set[int]] = {}
+        self.by_sound: dict[str, set[int]] = {}
         # Two formula words written as one ("good bye" said as "goodbye"): matched only exactly,
         # kept apart from the single words so that fuzzy look-ups never land on them.
         self.compounds: dict[str, int] = {}
@@ -231,6 +235,9 @@ class Matcher:
             self.vocab_folds.append(fold)
             self.by_lemma.setdefault(lemma, set()).add(vid)
             self.by_stem.setdefault(self.lm.stem(fold), set()).add(vid)
+            key = sound_key(fold, self.lm.language)
+            if key:
+                self.by_sound.setdefault(key, set()).add(vid)
         return vid
 
     def _compound_vid(self, joined: str) -> int:
@@ -262,10 +269,18 @@ class Matcher:
         self._scans.clear()
 
     def weight(self, word: str) -> float:
-        return STOP_WEIGHT if word in self.lm.stop_words else 1.0
+        stop_words = self.lm.stop_words
+        if word in stop_words:
+            return STOP_WEIGHT
+        # A common word with a clitic that is one too ("i'm", "you're", "we'll"; "don't" keeps its weight:
+        # "'t" is no stop word of its own) is as common as its parts.
+        head, apostrophe, tail = word.partition("'")
+        if apostrophe and head in stop_words and apostrophe + tail in stop_words:
+            return STOP_WEIGHT
+        return 1.0
 
     def compile(self, formula: str | RegexFormula, variables: Mapping[str, str | None] | None = None) -> CompiledFormula | None:
-        """Compile one formula with slots filled; None when it is nothing but unknown slots."""
+        """Compile one formula with slots filled; None when too little of it is known to match."""
         variables = variables or {}
         if isinstance(formula, RegexFormula):
             key = ("re", formula.regex)
@@ -305,6 +320,7 @@ class Matcher:
         gaps: set[int] = set()
         dynamic: list[tuple[int, str]] = []
         display = formula
+        unknown_variable = False
         for piece in re.split(r"(\{[^{}]*\})", formula):
             if not piece:
                 continue
@@ -318,6 +334,7 @@ class Matcher:
                         words.append(word)
                         weights.append(1.0)
                 else:
+                    unknown_variable = unknown_variable or name != WILDCARD
                     gaps.add(len(words))
                     words.append(piece)
                     weights.append(GAP_WEIGHT)
@@ -325,7 +342,11 @@ class Matcher:
             for word, _, _ in token_spans(piece, lang):
                 words.append(word)
                 weights.append(self.weight(word))
-        if not words or len(gaps) == len(words):
+        known = len(words) - len(gaps)
+        # "I'm {agent_name}" without the name is "I'm" and any words ("I'm sorry"): to stand for a value
+        # it does not know, a formula needs two words of its own or one that is not a common word
+        # ("{agent_name} speaking" still counts).
+        if not known or (unknown_variable and known < 2 and sum(weights) - GAP_WEIGHT * len(gaps) < 1.0):
             return None
         dynamic_positions = {i for i, _ in dynamic}
         units: list[FormulaUnit] = []
@@ -373,6 +394,10 @@ class Matcher:
             folds, vids = self._vocab_shape().near_length(len(fold), FUZZY_CUTOFF, 4)
             for _, score, i in process.extract(fold, folds, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None):
                 found.setdefault(vids[i], score / 100.0)
+        key = sound_key(fold, self.lm.language)
+        if key:
+            for vid in self.by_sound.get(key, ()):
+                found.setdefault(vid, SOUND)
         result = tuple(found.items())
         self._token_cache[word] = result
         return result
@@ -449,6 +474,9 @@ class Matcher:
                 sim = score / 100.0 if score >= FUZZY_CUTOFF else 0.0
             else:
                 sim = 0.0
+            if not sim:
+                key = sound_key(a, self.lm.language)
+                sim = SOUND if key and key == sound_key(b, self.lm.language) else 0.0
             if len(self._pair_cache) > 200_000:
                 self._pair_cache.clear()
             self._pair_cache[key] = sim

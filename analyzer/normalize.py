@@ -17,6 +17,9 @@ class LanguageSpelling:
     char_folds: dict[str, str] = field(default_factory=dict)
     # Hesitations that ASR and transcribers write out; dropped before matching.
     fillers: frozenset[str] = frozenset()
+    # Vowel letters (after fold_diacritics) that sound_key() drops: speech recognition confuses vowels
+    # far more often than consonants ("cool" for "call", "dey" for "day", "спосибо" for "спасибо").
+    vowels: str = "aeiou"
 
 
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
@@ -25,10 +28,12 @@ LANGUAGES: dict[str, LanguageSpelling] = {
     "en": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS)),
     "ru": LanguageSpelling(
         char_folds={"ё": "е"},
+        vowels="аеиоуыэюяьъ",
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
     "bg": LanguageSpelling(
         char_folds={"ѝ": "и"},
+        vowels="аеиоуъюяь",
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
     "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"})),
@@ -167,3 +172,17 @@ def fold_diacritics(token: str) -> str:
     if any("\u0400" <= ch <= "\u04ff" for ch in token):
         stripped = token.replace("ё", "е")
     return unicodedata.normalize("NFC", stripped).replace("'", "").replace("-", "")
+
+
+def sound_key(folded: str, language: str) -> str:
+    """A word's consonant skeleton: its first letter, then its consonants with repeats merged
+    ("call", "cool" -> "cl"; "day", "dey" -> "dy"). Empty for words with fewer than two such letters,
+    which would sound alike to far too many others."""
+    if len(folded) < 3:
+        return ""
+    vowels = spelling_for(language).vowels
+    key = [folded[0]]
+    for ch in folded[1:]:
+        if ch not in vowels and ch != key[-1]:
+            key.append(ch)
+    return "".join(key) if len(key) >= 2 else ""

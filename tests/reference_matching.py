@@ -13,9 +13,9 @@ from rapidfuzz import fuzz, process
 
 from analyzer.checks import CHECKS
 from analyzer.checks.base import Outcome, threshold_of
-from analyzer.matching import EXACT, FUZZY_CUTOFF, JOIN_CUTOFF, LEMMA, STEM, CallText, Matcher, _related
+from analyzer.matching import EXACT, FUZZY_CUTOFF, JOIN_CUTOFF, LEMMA, SOUND, STEM, CallText, Matcher, _related
 from analyzer.models import Status
-from analyzer.normalize import fold_diacritics, token_spans
+from analyzer.normalize import fold_diacritics, sound_key, token_spans
 from analyzer.pack.schema import CheckType
 
 
@@ -59,6 +59,10 @@ class ReferenceMatcher(Matcher):
                                                  score_cutoff=FUZZY_CUTOFF, limit=None):
                 if len(self.vocab_folds[vid]) >= 4:
                     found.setdefault(vid, score / 100.0)
+        key = sound_key(fold, self.lm.language)
+        for vid, other in enumerate(self.vocab_folds):
+            if key and key == sound_key(other, self.lm.language):
+                found.setdefault(vid, SOUND)
         return tuple(found.items())
 
     def _reference_joined(self, joined: str) -> tuple[tuple[int, float], ...]:

@@ -8,6 +8,7 @@ from analyzer.evaluation import fold_findings
 from analyzer.matching import Matcher
 from analyzer.models import Role, Transcript, Turn
 from analyzer.nlp import language_model
+from analyzer.normalize import fold_diacritics, sound_key
 
 from support import make_call
 
@@ -42,6 +43,33 @@ def test_company_split_by_asr_matches_slot_value(matcher):
 
 def test_bare_thank_you_is_not_thanks_for_calling(matcher):
     assert score(matcher, "thank you for calling", "Thank you.") < 80
+
+
+@pytest.mark.parametrize("formula, text", [
+    ("thank you for your call", "thank you for your cool"),
+    ("have a nice day", "have a nice dey"),
+])
+def test_a_misheard_vowel_still_matches(matcher, formula, text):
+    assert score(matcher, formula, text) >= 80
+
+
+def test_a_sound_alike_alone_does_not_pass_a_one_word_formula(matcher):
+    # "buy" has the consonants of "bye", but nothing else backs it up.
+    assert 0 < score(matcher, "bye", "buy") < 80
+
+
+@pytest.mark.parametrize("language, heard, meant", [
+    ("ru", "спосибо", "спасибо"), ("bg", "благударя", "благодаря"), ("it", "chiamuta", "chiamata"),
+    ("ro", "multamim", "mulțumim"), ("en", "cool", "call"),
+])
+def test_sound_key_ignores_vowels_in_every_language(language, heard, meant):
+    assert sound_key(fold_diacritics(heard), language) == sound_key(fold_diacritics(meant), language) != ""
+
+
+def test_an_unknown_name_does_not_make_a_one_word_formula_match_anything(matcher):
+    assert score(matcher, "I'm {agent_name}", "I'm Omar", agent_name="Omar") == 100
+    assert matcher.compile("I'm {agent_name}", {}) is None  # else "I'm sorry to hear that" would do
+    assert score(matcher, "my name is {agent_name}", "my name is Omar") >= 80
 
 
 def test_formula_across_two_asr_segments(matcher):
