@@ -12,6 +12,7 @@ from analyzer.readers import (
     aws_contact_lens,
     aws_pca,
     aws_transcribe,
+    azure_batch,
     azure_conversation,
     deepgram,
     generic_json,
@@ -60,6 +61,8 @@ def detected_by(path: Path):
         ("whisperx.json", whisper),
         ("azure_conversation.json", azure_conversation),
         ("azure_items_roles.json", azure_conversation),
+        ("azure_batch_stereo.json", azure_batch),
+        ("azure_batch_diarized.json", azure_batch),
         ("call_voices.vtt", subtitles),
         ("call.srt", subtitles),
         ("harper_layout/transcript/call0001.json", generic_json),
@@ -165,6 +168,39 @@ def test_deepgram_words_split_at_speaker_changes() -> None:
         ("speaker_1", "Hi, I need help."),
     ]
     assert (call.turns[1].start_s, call.turns[1].end_s) == (2.0, 2.9)
+
+
+def test_azure_batch_stereo_channels_are_the_two_sides_in_time_order() -> None:
+    call = one("azure_batch_stereo.json")
+    # Phrases are listed out of time order and a silence phrase recognised nothing.
+    assert table(call) == [
+        ("channel_0", Role.UNKNOWN, "Good morning, Acme Bank, this is Dana. How can I help?"),
+        ("channel_1", Role.UNKNOWN, "Hi, my card was declined."),
+        ("channel_0", Role.UNKNOWN, "I'm sorry to hear that."),
+    ]
+    assert (call.turns[0].start_s, call.turns[0].end_s) == (0.5, 4.2)
+    assert call.metadata["audio_duration_s"] == 21.3
+    assert call.metadata["source_format"] == "azure_batch"
+
+
+def test_azure_batch_diarized_mono_with_iso_durations_and_locale() -> None:
+    call = one("azure_batch_diarized.json")
+    assert [(t.speaker, t.text) for t in call.turns] == [
+        ("speaker_1", "Buongiorno, Banca Aurora."),
+        ("speaker_2", "Salve, vorrei bloccare la carta."),
+    ]
+    assert (call.turns[1].start_s, call.turns[1].end_s) == (2.5, 64.0)
+    assert call.metadata["language"] == "it"
+
+
+def test_azure_batch_roles_are_inferred_by_check(tmp_path: Path) -> None:
+    from analyzer.engine import check_call
+    from analyzer.runner import Checker
+
+    checker = Checker.from_rules(Path(__file__).resolve().parents[1] / "rules" / "en")
+    result = check_call(one("azure_batch_stereo.json"), checker.runtime("en"))
+    assert [t.role for t in result.transcript.turns] == [Role.AGENT, Role.CUSTOMER, Role.AGENT]
+    assert result.transcript.role_source == "inference"
 
 
 def test_whisper_without_speakers() -> None:
@@ -372,6 +408,14 @@ MALFORMED = {
     "azure_conversation_speaker": (
         {"conversationItems": [{"text": "Hello"}]},
         "conversationItems[0].participantId: missing",
+    ),
+    "azure_batch": (
+        {"recognizedPhrases": [{"recognitionStatus": "Success", "channel": 0, "offsetInTicks": 0, "durationInTicks": 1}]},
+        "recognizedPhrases[0].nBest: key is missing",
+    ),
+    "azure_batch_offset": (
+        {"recognizedPhrases": [{"channel": 0, "offset": "5 seconds", "nBest": [{"display": "Hello"}]}]},
+        "recognizedPhrases[0].offset: '5 seconds' is not an ISO 8601 duration",
     ),
     "generic_json": (
         [{"speaker": "agent", "text": "Hello"}, {"speaker": "customer", "text": ["not", "a", "string"]}],
