@@ -136,7 +136,7 @@ class CallContext:
         turns = self.role_turns(rule.rule.role, range(first, last + 1))
         from_end = anchor in (Anchor.STAGE_END, Anchor.CALL_END)
         if window.turns:
-            turns = turns[-window.turns :] if from_end else turns[: window.turns]
+            turns = first_runs(turns, window.turns, from_end)
         if window.seconds and self.transcript.has_timestamps:
             turns = self._within_seconds(turns, first, last, window.seconds, from_end)
         return turns
@@ -153,3 +153,27 @@ class CallContext:
         if ref is None:
             return turns
         return [t for t in turns if all_turns[t].start_s is None or all_turns[t].start_s - ref <= seconds]
+
+
+# Speech recognition splits one utterance at its pauses ("Good day." / "Welcome to Contoso." / "My name
+# is John." / "How can I help you today?"): a window of three agent turns means three times the agent
+# spoke, so consecutive turns count as one, up to this many segments per turn counted.
+SEGMENTS_PER_TURN = 3
+
+
+def first_runs(turns: list[int], runs: int, from_end: bool = False) -> list[int]:
+    """The turns (in order) of the first `runs` runs of consecutive turn numbers (the last ones with
+    `from_end`), at most SEGMENTS_PER_TURN x `runs` turns."""
+    ordered = turns[::-1] if from_end else turns
+    step = -1 if from_end else 1
+    out: list[int] = []
+    seen = 0
+    previous = None
+    for t in ordered:
+        if previous is None or t != previous + step:
+            seen += 1
+        if seen > runs or len(out) >= SEGMENTS_PER_TURN * runs:
+            break
+        out.append(t)
+        previous = t
+    return out[::-1] if from_end else out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .context import CallContext
+from .context import CallContext, first_runs
 from .models import Role, StageSpan
 
 DEFAULT_GREETING_AGENT_TURNS = 3
@@ -80,14 +80,14 @@ def _greeting(ctx: CallContext) -> StageSpan:
         return _span(ctx, "greeting", 1, 0, min(2, ctx.n_turns - 1), kind="missing")
     first_agent = agent[0]
     last = first_agent
-    seen_agent = 0
-    # The opening runs over the agent's first turns (ASR splits it at pauses) and the caller's
-    # short replies ("hello?"), and ends where the caller starts stating the request.
+    # The opening runs over the agent's first turns (consecutive segments, ASR's split at pauses,
+    # count as one) and the caller's short replies ("hello?"), and ends where the caller starts
+    # stating the request.
+    opening = first_runs(agent, max_agent)
     for t in range(first_agent, ctx.n_turns):
         turn = turns[t]
         if turn.role is Role.AGENT:
-            seen_agent += 1
-            if seen_agent > max_agent:
+            if t > opening[-1]:
                 break
             last = t
         elif len(ctx.call.words[t]) > 3:

@@ -25,6 +25,26 @@ def test_greeting_split_over_asr_segments(en_runtime):
         assert f[name].status.value == "pass", name
 
 
+def test_greeting_split_into_more_segments_than_the_window_counts(en_runtime):
+    # Four segments of one utterance are one agent turn for "the agent's first three turns".
+    result, f = run(en_runtime, "Agent: Good day.", "Agent: Welcome to Acme Bank.", "Agent: My name is John Doe.",
+                    "Agent: How can I help you today?", "Customer: hi i lost my card", *CLOSE)
+    greeting = [s for s in result.stages if s.stage == "greeting"][0]
+    assert (greeting.start_turn, greeting.end_turn) == (0, 3)
+    assert f["greeting.offer-help"].status.value == "pass"
+
+
+def test_a_window_of_turns_counts_consecutive_segments_once():
+    from analyzer.context import SEGMENTS_PER_TURN, first_runs
+
+    agent_turns = [0, 1, 2, 4, 6, 7, 9, 11]
+    assert first_runs(agent_turns, 2) == [0, 1, 2, 4]
+    assert first_runs(agent_turns, 2, from_end=True) == [9, 11]
+    assert first_runs(agent_turns, 3, from_end=True) == [6, 7, 9, 11]
+    # A call that is one long run (diarization failed) still gives a bounded window.
+    assert len(first_runs(list(range(50)), 2)) == 2 * SEGMENTS_PER_TURN
+
+
 def test_hold_measured_from_timestamps_and_limit(en_runtime):
     result, f = run(en_runtime,
                     "[00:00] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
