@@ -217,7 +217,7 @@ class Matcher:
         self._pair_join_cache: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
         self._slot_join_cache: dict[tuple[str, str], float] = {}
         self._signatures: dict[tuple[int, float, str], frozenset[int] | None] = {}
-        self._scans: dict[tuple[int, float], tuple[Sequence, tuple[tuple[int, ...], ...] | None]] = {}
+        self._scans: dict[tuple[int, float], tuple[Sequence, tuple | None]] = {}
         self._plans: dict[tuple[int, float], tuple[Sequence, tuple[dict[int, tuple[int, ...]], tuple[int, ...]]]] = {}
         self._frozen = False
         self._version = 0
@@ -732,22 +732,28 @@ class Matcher:
         return plan
 
     def _scan_plan(self, formulas: Sequence[CompiledFormula | None], threshold: float
-                   ) -> tuple[tuple[int, ...], ...] | None:
-        """Every requirement set of every formula of the list (None: some turn needs no word)."""
+                   ) -> tuple[tuple[tuple[int, ...], ...], tuple[CompiledFormula, ...]] | None:
+        """Every requirement set of every word formula of the list, and its regex formulas apart (None:
+        some formula needs no word at all)."""
         key = (id(formulas), threshold)
         cached = self._scans.get(key)
         if cached is not None and cached[0] is formulas:
             return cached[1]
-        sets: dict[tuple[int, ...], None] | None = {}
+        sets: dict[tuple[int, ...], None] = {}
+        regexes: list[CompiledFormula] = []
+        plan: tuple[tuple[tuple[int, ...], ...], tuple[CompiledFormula, ...]] | None = None
         for formula in formulas:
             if formula is None:
                 continue
+            if formula.regex is not None:
+                regexes.append(formula)
+                continue
             found = self.requirement(formula, threshold)
             if found is None:
-                sets = None
                 break
-            sets.update(dict.fromkeys(found))  # type: ignore[union-attr]
-        plan = None if sets is None else tuple(sets)
+            sets.update(dict.fromkeys(found))
+        else:
+            plan = (tuple(sets), tuple(regexes))
         if len(self._scans) > _CACHE_LIMIT:
             self._scans.clear()
         self._scans[key] = (formulas, plan)
@@ -755,14 +761,16 @@ class Matcher:
 
     def candidate_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                         threshold: float) -> list[int]:
-        """The turns (in order) that hold all the words of one of some formula's requirement sets: no
-        other turn can reach `threshold` (bit masks of turns, so a call's turns are sieved at once)."""
+        """The turns (in order) that hold all the words of one of some formula's requirement sets, or
+        that a regex formula matches (it scores 100 there): no other turn can reach `threshold` (bit
+        masks of turns, so a call's turns are sieved at once)."""
         if call.registered != self._generation or call.vocab_version != self._version:
             self.register(call)
         masks = call.vid_masks
-        sets = self._scan_plan(formulas, threshold)
-        if sets is None:
+        plan = self._scan_plan(formulas, threshold)
+        if plan is None:
             return list(turns)
+        sets, regexes = plan
         found = 0
         for vids in sets:
             mask = -1
@@ -771,6 +779,11 @@ class Matcher:
                 if not mask:
                     break
             found |= mask
+        for formula in regexes:
+            search = formula.regex.search  # type: ignore[union-attr]
+            for t in turns:
+                if not found >> t & 1 and search(call.normalized_text(t)):
+                    found |= 1 << t
         if not found:
             return []
         return [t for t in turns if found >> t & 1]
