@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .batch import CallOutput, FileOutput
+from .batch import ROW_TABLES, CallOutput, FileOutput
 
 HISTORY_NAME = "history.sqlite"
 SCHEMA_VERSION = "1"
@@ -209,15 +209,48 @@ class HistoryStore:
             params).fetchall()
 
 
+# A stored output: this line, the length of a JSON header (4 bytes), the header (path, errors, and per
+# call its id, summary row, rule counts, worst severity and the byte length of each table's rows), then
+# the rows themselves as UTF-8 CSV, table after table, call after call; all of it zlib-compressed.
+# Large CSV fragments inside JSON cost a daily re-run most of its time to unescape; as raw bytes they
+# are sliced out. Payloads stored as one JSON document by earlier versions are still read.
+_FRAMED = b"callqa-output 2\n"
+
+
 def encode(output: FileOutput) -> bytes:
-    data = {"path": output.path, "errors": output.errors,
-            "calls": [[c.call_id, c.fragments, c.call, c.rules, c.worst] for c in output.calls]}
-    return zlib.compress(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 1)
+    tables = list(ROW_TABLES)
+    calls, bodies = [], []
+    for c in output.calls:
+        sizes = []
+        for name in tables:
+            data = c.fragments[name].encode("utf-8")
+            bodies.append(data)
+            sizes.append(len(data))
+        calls.append([c.call_id, c.call, c.rules, c.worst, sizes])
+    head = json.dumps({"path": output.path, "errors": output.errors, "tables": tables, "calls": calls},
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return zlib.compress(b"".join([_FRAMED, len(head).to_bytes(4, "big"), head, *bodies]), 1)
 
 
 def decode(payload: bytes) -> FileOutput:
-    data = json.loads(zlib.decompress(payload))
-    calls = [CallOutput(cid, fragments, call, rules, worst) for cid, fragments, call, rules, worst in data["calls"]]
+    raw = zlib.decompress(payload)
+    if not raw.startswith(_FRAMED):
+        data = json.loads(raw)
+        calls = [CallOutput(cid, fragments, call, rules, worst) for cid, fragments, call, rules, worst in data["calls"]]
+        return FileOutput(data["path"], calls, data["errors"], payload)
+    start = len(_FRAMED) + 4
+    end = start + int.from_bytes(raw[len(_FRAMED):start], "big")
+    data = json.loads(raw[start:end])
+    tables = data["tables"]
+    body = memoryview(raw)
+    position = end
+    calls = []
+    for cid, call, rules, worst, sizes in data["calls"]:
+        fragments = {}
+        for name, size in zip(tables, sizes):
+            fragments[name] = str(body[position:position + size], "utf-8")
+            position += size
+        calls.append(CallOutput(cid, fragments, call, rules, worst))
     return FileOutput(data["path"], calls, data["errors"], payload)
 
 

@@ -148,3 +148,27 @@ def test_dask_cluster_writes_the_tables_of_a_plain_run(folder, tmp_path):
                                keep_default_na=False, na_values=[""])
         pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask" / f"{name}.parquet"), expected,
                                       check_dtype=False)
+
+
+def test_a_stored_output_reads_back_whole_in_both_payload_layouts(folder):
+    """Outputs go into the store as framed CSV bytes; payloads stored as one JSON document by earlier
+    versions still read back the same."""
+    import zlib
+
+    from analyzer.batch import check_file
+    from analyzer.history import decode, encode
+    from analyzer.runner import Checker
+
+    checker = Checker.from_rules(EN)
+    path = next(iter(sorted(folder.rglob("*.json"))))
+    output = check_file(checker, path)
+    assert output.calls and "é" not in output.path
+    output.calls[0].fragments["turns"] += "x,é,\"quoted, text\"\n"  # non-ASCII and CSV quoting survive
+
+    def whole(o):
+        return o.path, o.errors, [(c.call_id, c.fragments, c.call, c.rules, c.worst) for c in o.calls]
+
+    assert whole(decode(encode(output))) == whole(output)
+    legacy = {"path": output.path, "errors": output.errors,
+              "calls": [[c.call_id, c.fragments, c.call, c.rules, c.worst] for c in output.calls]}
+    assert whole(decode(zlib.compress(json.dumps(legacy).encode("utf-8")))) == whole(output)
