@@ -94,6 +94,9 @@ class CompiledFormula:
     # plus 0.05 for rounding to one decimal.
     bound_scale: float = 0.0
     bound_shift: float = 0.0
+    # Spoken words an unknown slot may not take: the call's other known values ("you're through to
+    # {agent_name}" must not take "Acme Bank" for the agent's name when the company is Acme Bank).
+    gap_stops: frozenset[str] = frozenset()
 
 
 class CallText:
@@ -286,6 +289,8 @@ class Matcher:
             key = ("re", formula.regex)
         else:
             key = (formula, tuple(sorted((k, variables.get(k)) for k in set(slots_in(formula)))))
+            if not all(value for name, value in key[1] if name != WILDCARD):
+                key = (formula, tuple(sorted(variables.items())))  # an unknown slot's gap_stops: every value
         if key in self._compiled:
             return self._compiled[key]
         compiled = self._compile(formula, variables)
@@ -300,7 +305,9 @@ class Matcher:
         if slots is None or slots[0] is not formulas:
             names = sorted({name for f in formulas if isinstance(f, str) for name in slots_in(f)})
             slots = self._list_slots[id(formulas)] = (formulas, tuple(names))
-        key = (id(formulas), tuple(variables.get(name) for name in slots[1]))
+        values = tuple(variables.get(name) for name in slots[1])
+        known = all(value for name, value in zip(slots[1], values) if name != WILDCARD)
+        key = (id(formulas), values if known else tuple(sorted(variables.items())))
         cached = self._lists.get(key)
         if cached is not None and cached[0] is formulas:
             return cached[1]
@@ -343,6 +350,10 @@ class Matcher:
                 words.append(word)
                 weights.append(self.weight(word))
         known = len(words) - len(gaps)
+        stops: frozenset[str] = frozenset()
+        if unknown_variable:
+            stops = frozenset(word for name, value in variables.items() if value and f"{{{name}}}" not in formula
+                              for word, _, _ in token_spans(str(value), lang))
         # "I'm {agent_name}" without the name is "I'm" and any words ("I'm sorry"): to stand for a value
         # it does not know, a formula needs two words of its own or one that is not a common word
         # ("{agent_name} speaking" still counts).
@@ -364,7 +375,7 @@ class Matcher:
         return CompiledFormula(display, tuple(words), tuple(weights), frozenset(gaps), tuple(units), tuple(dynamic),
                                total=total, bound_units=tuple((u.vid, u.weight) for u in units),
                                bound_static=static, bound_scale=100.0 * (1.0 + _BOUND_SLACK) / total,
-                               bound_shift=100.0 * _BOUND_SLACK / total + 0.05)
+                               bound_shift=100.0 * _BOUND_SLACK / total + 0.05, gap_stops=stops)
 
     # --- spoken words ----------------------------------------------------------------------------
 
@@ -943,9 +954,14 @@ class Matcher:
         # at most two words): those are skipped without being looked at.
         reach = max_inserted + GAP_MAX_WORDS * len(gaps) + 3
         starts = [p[_POS_FIRST] for p in points]
+        stops = formula.gap_stops
+        # The scope's words, to see what an unknown slot would take (only when some words may not be).
+        spoken = [w for t in turns for w in call.words[t]] if stops and gaps else None
         for k, p in enumerate(points):
             p_first, p_pos, p_value = p[_F_FIRST], p[_POS_FIRST], p[_VALUE]
             lead_gap = self._edge_gap_credit(formula, range(0, p_first), p_pos) if gaps else 0.0
+            if lead_gap and spoken is not None and spoken[p_pos - 1] in stops:
+                lead_gap = 0.0
             value = p_value + lead_gap
             prev = -1
             for q in range(bisect_left(starts, p_pos - reach, 0, k), k):
@@ -954,6 +970,8 @@ class Matcher:
                     continue
                 inserted = p_pos - o[_POS_LAST] - 1
                 gap_words = [i for i in range(o[_F_LAST] + 1, p_first) if i in gaps] if gaps else None
+                if gap_words and spoken is not None and inserted and spoken[o[_POS_LAST] + 1] in stops:
+                    gap_words = None  # the slot would take another slot's value: no credit for it
                 if gap_words:
                     free = GAP_MAX_WORDS * len(gap_words)
                     if inserted < len(gap_words):
@@ -974,6 +992,8 @@ class Matcher:
         best_k, best_total = -1, 0.0
         for k, p in enumerate(points):
             trail = self._edge_gap_credit(formula, range(p[_F_LAST] + 1, n), scope_len - p[_POS_LAST] - 1) if gaps else 0.0
+            if trail and spoken is not None and spoken[p[_POS_LAST] + 1] in stops:
+                trail = 0.0
             if best_value[k] + trail > best_total:
                 best_k, best_total = k, best_value[k] + trail
         if best_k < 0:

@@ -129,3 +129,15 @@ def test_failed_rule_reports_near_miss(en_runtime):
     assert thanks.status.value == "fail"
     assert 0 < thanks.score < 80
     assert "thank you" in thanks.evidence.lower()
+
+
+@pytest.mark.parametrize("opening, expected", [
+    ("Good morning, you're through to Acme Bank, how can I help?", "fail"),
+    ("Hello, this is Acme Bank, how can I help you?", "fail"),
+    ("Hello, Acme Bank, this is Anna, how can I help you?", "pass"),
+    ("Hello, Acme Bank, Anna speaking, how can I help you?", "pass"),
+])
+def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expected):
+    # No agent_name in the metadata: "{agent_name}" stands for some words, but not for the company's.
+    v = verdicts(en_runtime, f"Agent: {opening}", "Customer: I'd like to check my balance.", company="Acme Bank")
+    assert v["greeting.agent-name"] == expected
