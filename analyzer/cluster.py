@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,8 @@ from typing import Any
 
 from .batch import ROW_TABLES, CheckOptions, check_file
 from .rowformat import COLUMN_TYPES
-from .sink import SUMMARY_COLUMNS, RunSummary
+from .runner import unique_call_id
+from .sink import RunSummary, RunTally
 
 PARTITION_TABLES = (*ROW_TABLES, "errors")
 FILES_PER_PARTITION = 64
@@ -34,13 +34,8 @@ class PartitionResult:
     """What a task sends back: per call its summary, per table its rows' call spans, rule counts."""
 
     index: int
-    call_ids: list[str] = field(default_factory=list)
-    calls: list[tuple[Any, ...]] = field(default_factory=list)
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # table -> (first row, n rows) per call
-    counts: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
-    failed: Counter = field(default_factory=Counter)
-    worst: int = -1
-    n_errors: int = 0
+    tally: RunTally = field(default_factory=RunTally)
 
 
 _local = threading.local()
@@ -74,23 +69,13 @@ def check_partition(index: int, files: Sequence[str], options: CheckOptions, out
     for path in files:
         output = check_file(checker, path, mask, keep_rows=True)
         rows["errors"].extend(output.errors)
-        result.n_errors += len(output.errors)
+        result.tally.n_errors += len(output.errors)
         for call in output.calls:
             assert call.rows is not None
-            result.call_ids.append(call.call_id)
-            result.calls.append(tuple(call.call.get(c) for c in SUMMARY_COLUMNS))
+            result.tally.add_call(call)
             for name in ROW_TABLES:
                 result.spans[name].append((len(rows[name]), len(call.rows[name])))
                 rows[name].extend(call.rows[name])
-            key = (str(call.call.get("agent_id", "")), str(call.call.get("team", "")))
-            for rule, (n, applicable, passed) in call.rules.items():
-                counts = result.counts.setdefault((*key, rule), [0, 0, 0])
-                counts[0] += n
-                counts[1] += applicable
-                counts[2] += passed
-                if applicable > passed:
-                    result.failed[rule] += applicable - passed
-            result.worst = max(result.worst, call.worst)
     for name in PARTITION_TABLES:
         folder = Path(out) / name
         folder.mkdir(parents=True, exist_ok=True)
@@ -152,57 +137,25 @@ def _renames(results: list[PartitionResult]) -> dict[int, dict[int, str]]:
     seen: set[str] = set()
     out: dict[int, dict[int, str]] = {}
     for result in results:
-        for position, cid in enumerate(result.call_ids):
-            if cid not in seen:
-                seen.add(cid)
-                continue
-            n = 2
-            while f"{cid}#{n}" in seen:
-                n += 1
-            seen.add(f"{cid}#{n}")
-            out.setdefault(result.index, {})[position] = f"{cid}#{n}"
+        for position, row in enumerate(result.tally.calls):
+            cid = row[0]  # SUMMARY_COLUMNS begin with call_id
+            new_id = unique_call_id(cid, seen)
+            if new_id != cid:
+                out.setdefault(result.index, {})[position] = new_id
     return out
 
 
 def _summarise(results: list[PartitionResult], out: Path, renames: dict[int, dict[int, str]]) -> RunSummary:
-    import pandas as pd
-
-    from .tables import AGENTS_COLUMNS, COUNT_COLUMNS, TEAMS_COLUMNS, group_table, typed
-    from .models import Severity
-
-    calls: list[tuple[Any, ...]] = []
-    counts: dict[tuple[str, str, str], list[int]] = {}
-    failed: Counter = Counter()
-    worst, n_errors = -1, 0
+    tally = RunTally()
     for result in results:
-        for position, row in enumerate(result.calls):
-            new_id = renames.get(result.index, {}).get(position)
-            calls.append((new_id, *row[1:]) if new_id else row)
-        for key, (n, applicable, passed) in result.counts.items():
-            total = counts.setdefault(key, [0, 0, 0])
-            total[0] += n
-            total[1] += applicable
-            total[2] += passed
-        failed.update(result.failed)
-        worst = max(worst, result.worst)
-        n_errors += result.n_errors
-    frame = typed(pd.DataFrame(calls, columns=list(SUMMARY_COLUMNS)), "calls")
-    count_frame = pd.DataFrame([(*k, *v) for k, v in counts.items()], columns=["agent_id", "team", "rule_name", *COUNT_COLUMNS])
+        tally.merge(result.tally, renames.get(result.index))
+    calls = tally.calls_frame()
     written = [out / name for name in PARTITION_TABLES]
-    for name, keys, columns in (("agents", ["agent_id", "team"], AGENTS_COLUMNS), ("teams", ["team"], TEAMS_COLUMNS)):
+    for name, table in tally.group_tables(calls).items():
         target = out / f"{name}.parquet"
-        group_table(frame, None, keys, columns, counts=count_frame).to_parquet(target, index=False)
+        table.to_parquet(target, index=False)
         written.append(target)
-    summary = RunSummary(n_calls=len(frame), n_errors=n_errors, written=written)
-    if len(frame):
-        summary.mean_score = float(frame["score"].mean())
-        summary.missing_greeting = int(frame["missing_greeting"].sum())
-        summary.missing_closing = int(frame["missing_closing"].sum())
-        summary.critical = int(frame["critical_fail"].sum())
-    if failed:
-        summary.failed_rules = [(str(k), int(v)) for k, v in pd.Series(list(failed.elements())).value_counts().items()]
-    summary.worst = {s.rank: s for s in Severity}.get(worst)
-    return summary
+    return tally.summary(calls, written)
 
 
 def read_partitioned(out: str | Path, table: str) -> Any:

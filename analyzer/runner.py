@@ -71,17 +71,23 @@ class Checker:
                 progress(path)
 
 
-def _unique_id(result: CallResult, seen: set[str]) -> CallResult:
-    """Two files with the same call_id would merge in every table; keep both, and say so in the id."""
-    cid = result.transcript.call_id
-    if cid not in seen:
-        seen.add(cid)
-        return result
+def unique_call_id(call_id: str, seen: set[str]) -> str:
+    """`call_id`, or `call_id#2`, `#3`... if an earlier call of the run had it (two files with the same
+    call_id would merge in every table: both are kept, and the id says so); recorded in `seen`."""
+    new_id = call_id
     n = 2
-    while f"{cid}#{n}" in seen:
+    while new_id in seen:
+        new_id = f"{call_id}#{n}"
         n += 1
-    new_id = f"{cid}#{n}"
     seen.add(new_id)
+    return new_id
+
+
+def _unique_id(result: CallResult, seen: set[str]) -> CallResult:
+    cid = result.transcript.call_id
+    new_id = unique_call_id(cid, seen)
+    if new_id == cid:
+        return result
     transcript = replace(result.transcript, call_id=new_id)
     findings = tuple(replace(f, call_id=new_id) for f in result.findings)
     return replace(result, transcript=transcript, findings=findings)

@@ -22,6 +22,7 @@ from typing import Any
 from .batch import ROW_TABLES, CallOutput, FileOutput
 from .models import Severity
 from .rowformat import COLUMN_TYPES, header, neutralise, render_rows
+from .runner import unique_call_id
 
 # What the group tables and the summary need of each call (a small tuple per call is kept).
 SUMMARY_COLUMNS = ("call_id", "agent_id", "team", "date", "score", "score_final", "critical_fail",
@@ -46,6 +47,81 @@ class RunSummary:
     n_reused: int | None = None  # ... and files whose output the store already held
 
 
+@dataclass
+class RunTally:
+    """What a run's aggregates need of its calls: a summary row per call, per (agent_id, team, rule)
+    counts (findings, applicable, passed), failures per rule, the worst failed severity, read errors.
+    A single-machine run keeps one; each Dask partition sends its own back to be merged."""
+
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+    counts: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    failed: Counter = field(default_factory=Counter)
+    worst: int = -1
+    n_errors: int = 0
+
+    def add_call(self, call: CallOutput) -> None:
+        row = call.call
+        self.calls.append(tuple(row.get(c) for c in SUMMARY_COLUMNS))
+        key = (str(row.get("agent_id", "")), str(row.get("team", "")))
+        for rule, (n, applicable, passed) in call.rules.items():
+            counts = self.counts.setdefault((*key, rule), [0, 0, 0])
+            counts[0] += n
+            counts[1] += applicable
+            counts[2] += passed
+            if applicable > passed:
+                self.failed[rule] += applicable - passed
+        self.worst = max(self.worst, call.worst)
+
+    def merge(self, other: "RunTally", new_ids: dict[int, str] | None = None) -> None:
+        """Add another tally's calls after these ones; `new_ids`: position -> call_id for renamed calls."""
+        for position, row in enumerate(other.calls):
+            new_id = new_ids.get(position) if new_ids else None
+            self.calls.append((new_id, *row[1:]) if new_id else row)
+        for key, (n, applicable, passed) in other.counts.items():
+            total = self.counts.setdefault(key, [0, 0, 0])
+            total[0] += n
+            total[1] += applicable
+            total[2] += passed
+        self.failed.update(other.failed)
+        self.worst = max(self.worst, other.worst)
+        self.n_errors += other.n_errors
+
+    def calls_frame(self) -> Any:
+        """The calls' summary rows as a typed DataFrame (for group_tables and summary)."""
+        import pandas as pd
+
+        from .tables import typed
+
+        return typed(pd.DataFrame(self.calls, columns=list(SUMMARY_COLUMNS)), "calls")
+
+    def group_tables(self, calls: Any) -> dict[str, Any]:
+        """The agents and teams tables."""
+        import pandas as pd
+
+        from .tables import AGENTS_COLUMNS, COUNT_COLUMNS, TEAMS_COLUMNS, group_table
+
+        counts = pd.DataFrame([(*k, *v) for k, v in self.counts.items()],
+                              columns=["agent_id", "team", "rule_name", *COUNT_COLUMNS])
+        return {"agents": group_table(calls, None, ["agent_id", "team"], AGENTS_COLUMNS, counts=counts),
+                "teams": group_table(calls, None, ["team"], TEAMS_COLUMNS, counts=counts)}
+
+    def summary(self, calls: Any, written: list[Path]) -> RunSummary:
+        import pandas as pd
+
+        summary = RunSummary(n_calls=len(calls), n_errors=self.n_errors, written=written)
+        if len(calls):
+            summary.mean_score = float(calls["score"].mean())
+            summary.missing_greeting = int(calls["missing_greeting"].sum())
+            summary.missing_closing = int(calls["missing_closing"].sum())
+            summary.critical = int(calls["critical_fail"].sum())
+        if self.failed:
+            # Most failed first, ties as value_counts orders the failed findings (first failure first).
+            failed = pd.Series(list(self.failed.elements())).value_counts()
+            summary.failed_rules = [(str(k), int(v)) for k, v in failed.items()]
+        summary.worst = {s.rank: s for s in Severity}.get(self.worst)
+        return summary
+
+
 class TableSink:
     """Receives FileOutputs in file order and writes the tables of a results folder."""
 
@@ -63,50 +139,31 @@ class TableSink:
         for name, fh in self._files.items():
             fh.write(header(self.columns[name]))
         self._seen: set[str] = set()
-        self._calls: list[tuple[Any, ...]] = []
-        self._counts: dict[tuple[str, str, str], list[int]] = {}
-        self._failed: Counter[str] = Counter()
-        self._worst = -1
-        self.n_errors = 0
+        self.tally = RunTally()
 
     def add(self, output: FileOutput) -> None:
         for call in output.calls:
             self.add_call(call)
         if output.errors:
-            self.n_errors += len(output.errors)
+            self.tally.n_errors += len(output.errors)
             self._files["errors"].write(render_rows("errors", output.errors, self.columns["errors"]))
 
     def add_call(self, call: CallOutput) -> None:
         call = _unique(call, self._seen)
         for name in ROW_TABLES:
             self._files[name].write(call.fragments[name])
-        row = call.call
-        self._calls.append(tuple(row.get(c) for c in SUMMARY_COLUMNS))
-        key = (str(row.get("agent_id", "")), str(row.get("team", "")))
-        for rule, (n, applicable, passed) in call.rules.items():
-            counts = self._counts.setdefault((*key, rule), [0, 0, 0])
-            counts[0] += n
-            counts[1] += applicable
-            counts[2] += passed
-            if applicable > passed:
-                self._failed[rule] += applicable - passed
-        self._worst = max(self._worst, call.worst)
+        self.tally.add_call(call)
 
     def close(self, frames: bool = False) -> RunSummary:
         """Write agents and teams, put every table in place (in each format) and sum the run up;
         with `frames`, also return every table as a DataFrame."""
-        import pandas as pd
-
         from .export import write_tables
-        from .tables import AGENTS_COLUMNS, COUNT_COLUMNS, TABLE_NAMES, TEAMS_COLUMNS, group_table, typed
+        from .tables import TABLE_NAMES
 
         for fh in self._files.values():
             fh.close()
-        calls = typed(pd.DataFrame(self._calls, columns=list(SUMMARY_COLUMNS)), "calls")
-        counts = pd.DataFrame([(*k, *v) for k, v in self._counts.items()],
-                              columns=["agent_id", "team", "rule_name", *COUNT_COLUMNS])
-        groups = {"agents": group_table(calls, None, ["agent_id", "team"], AGENTS_COLUMNS, counts=counts),
-                  "teams": group_table(calls, None, ["team"], TEAMS_COLUMNS, counts=counts)}
+        calls = self.tally.calls_frame()
+        groups = self.tally.group_tables(calls)
         written: list[Path] = []
         tables = None
         try:
@@ -124,7 +181,7 @@ class TableSink:
                 written += write_tables(tables, self.out, others)  # type: ignore[arg-type]
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)
-        summary = self._summary(calls, written)
+        summary = self.tally.summary(calls, written)
         summary.tables = tables
         return summary
 
@@ -137,23 +194,6 @@ class TableSink:
         """The row tables as DataFrames (read back from the CSV just written), for formats and reports
         that need a whole table at once."""
         return read_row_tables(self._tmp if (self._tmp / "findings.csv").exists() else self.out)
-
-    def _summary(self, calls: Any, written: list[Path]) -> RunSummary:
-        import pandas as pd
-
-        summary = RunSummary(n_calls=len(calls), n_errors=self.n_errors, written=written)
-        if len(calls):
-            summary.mean_score = float(calls["score"].mean())
-            summary.missing_greeting = int(calls["missing_greeting"].sum())
-            summary.missing_closing = int(calls["missing_closing"].sum())
-            summary.critical = int(calls["critical_fail"].sum())
-        if self._failed:
-            # Most failed first, ties as value_counts orders the failed findings (first failure first).
-            failed = pd.Series(list(self._failed.elements())).value_counts()
-            summary.failed_rules = [(str(k), int(v)) for k, v in failed.items()]
-        ranks = {s.rank: s for s in Severity}
-        summary.worst = ranks.get(self._worst)
-        return summary
 
 
 def read_row_tables(folder: Path) -> dict[str, Any]:
@@ -183,16 +223,9 @@ def read_row_table(path: Path, table: str) -> Any:
 
 
 def _unique(call: CallOutput, seen: set[str]) -> CallOutput:
-    """Two files with the same call_id would merge in every table; keep both, and say so in the id."""
-    cid = call.call_id
-    if cid not in seen:
-        seen.add(cid)
+    new_id = unique_call_id(call.call_id, seen)
+    if new_id == call.call_id:
         return call
-    n = 2
-    while f"{cid}#{n}" in seen:
-        n += 1
-    new_id = f"{cid}#{n}"
-    seen.add(new_id)
     fragments = {name: _rename(text, new_id) for name, text in call.fragments.items()}
     return CallOutput(new_id, fragments, {**call.call, "call_id": new_id}, call.rules, call.worst)
 
