@@ -48,13 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     checker = Checker.from_rules(args.rules)
-    files = discover([args.calls_dir])
+    files: list = []  # the files read, timed again below
     transcripts = []
-    for path in files:
+    for path in discover([args.calls_dir]):
+        files.append(path)
         transcripts.extend(t for t in read_file(path, checker.read_options) if not isinstance(t, InputError))
         if len(transcripts) >= args.calls:
             break
-    files = files[: len({t.source_file for t in transcripts})]
     transcripts = transcripts[: args.calls]
     if not transcripts:
         print(f"no readable calls in {args.calls_dir}", file=sys.stderr)
