@@ -4,7 +4,6 @@ turn selection (roles, windows) and formula search out.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any

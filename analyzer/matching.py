@@ -102,7 +102,7 @@ class CompiledFormula:
 class CallText:
     """A call's turns tokenised once; each turn's word matches are indexed when first needed.
 
-    `words[t]` are the turn's words; `spans` and `normalized` (character offsets for evidence, the
+    `words[t]` are the turn's words; `span(t)` and `normalized_text(t)` (character offsets for evidence, the
     normalised text for regex formulas) are computed per turn on first use.
     """
 
@@ -154,14 +154,6 @@ class CallText:
         if text is None:
             text = self._normalized[t] = normalize_text(self.transcript.turns[t].text, self.language)
         return text
-
-    @property
-    def spans(self) -> list[list[tuple[int, int]]]:
-        return [self.span(t) for t in range(len(self.words))]
-
-    @property
-    def normalized(self) -> list[str]:
-        return [self.normalized_text(t) for t in range(len(self.words))]
 
 
 # A word match in an alignment, as a plain tuple (aligning builds many of them):
@@ -576,19 +568,6 @@ class Matcher:
                         merged[vid] = sim
             call.scopes[key] = merged
         return merged
-
-    @staticmethod
-    def upper_bound(formula: CompiledFormula, scope_best: Mapping[int, float]) -> float:
-        """A score `best()` cannot exceed in a scope with these best similarities (rounded like scores)."""
-        if formula.regex is not None:
-            return 100.0
-        value = formula.bound_static
-        for vid, weight in formula.bound_units:
-            sim = scope_best.get(vid)
-            if sim:
-                value += weight * sim
-        value = value * (1.0 + _BOUND_SLACK) + _BOUND_SLACK
-        return round(min(100.0, 100.0 * value / formula.total), 1)
 
     def register(self, call: CallText) -> None:
         """Compare every word and pair of adjacent words of the call with the vocabulary (once), and
