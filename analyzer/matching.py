@@ -478,8 +478,8 @@ class Matcher:
             else:
                 sim = 0.0
             if not sim:
-                key = sound_key(a, self.lm.language)
-                sim = SOUND if key and key == sound_key(b, self.lm.language) else 0.0
+                sound = sound_key(a, self.lm.language)
+                sim = SOUND if sound and sound == sound_key(b, self.lm.language) else 0.0
             if len(self._pair_cache) > 200_000:
                 self._pair_cache.clear()
             self._pair_cache[key] = sim
@@ -722,16 +722,19 @@ class Matcher:
         return plan
 
     def _scan_plan(self, formulas: Sequence[CompiledFormula | None], threshold: float
-                   ) -> tuple[tuple[tuple[int, ...], ...], tuple[CompiledFormula, ...]] | None:
-        """Every requirement set of every word formula of the list, and its regex formulas apart (None:
-        some formula needs no word at all)."""
+                   ) -> tuple[tuple[tuple[int, tuple[tuple[int, ...], ...]], ...], tuple[CompiledFormula, ...]] | None:
+        """Every requirement set of every word formula of the list, grouped by its heaviest vid, and
+        the list's regex formulas apart (None: some formula needs no word at all).
+
+        Sets list their heaviest (rarest) vid first, and few sets share none with the call: one look-up
+        of that vid dismisses its whole group."""
         key = (id(formulas), threshold)
         cached = self._scans.get(key)
         if cached is not None and cached[0] is formulas:
             return cached[1]
-        sets: dict[tuple[int, ...], None] = {}
+        groups: dict[int, dict[tuple[int, ...], None]] = {}
         regexes: list[CompiledFormula] = []
-        plan: tuple[tuple[tuple[int, ...], ...], tuple[CompiledFormula, ...]] | None = None
+        plan = None
         for formula in formulas:
             if formula is None:
                 continue
@@ -741,9 +744,10 @@ class Matcher:
             found = self.requirement(formula, threshold)
             if found is None:
                 break
-            sets.update(dict.fromkeys(found))
+            for vids in found:
+                groups.setdefault(vids[0], {})[vids[1:]] = None
         else:
-            plan = (tuple(sets), tuple(regexes))
+            plan = (tuple((vid, tuple(rests)) for vid, rests in groups.items()), tuple(regexes))
         if len(self._scans) > _CACHE_LIMIT:
             self._scans.clear()
         self._scans[key] = (formulas, plan)
@@ -756,19 +760,23 @@ class Matcher:
         masks of turns, so a call's turns are sieved at once)."""
         if call.registered != self._generation or call.vocab_version != self._version:
             self.register(call)
-        masks = call.vid_masks
+        get = call.vid_masks.get
         plan = self._scan_plan(formulas, threshold)
         if plan is None:
             return list(turns)
-        sets, regexes = plan
+        groups, regexes = plan
         found = 0
-        for vids in sets:
-            mask = -1
-            for vid in vids:
-                mask &= masks.get(vid, 0)
-                if not mask:
-                    break
-            found |= mask
+        for first, rests in groups:
+            head = get(first)
+            if not head or not head & ~found:
+                continue  # the word is absent, or every turn it is in is a candidate already
+            for vids in rests:
+                mask = head
+                for vid in vids:
+                    mask &= get(vid, 0)
+                    if not mask:
+                        break
+                found |= mask
         for formula in regexes:
             search = formula.regex.search  # type: ignore[union-attr]
             for t in turns:
