@@ -87,20 +87,21 @@ class CallContext:
         """The highest score any single turn of `turns` gives one of `formulas` (None: no match)."""
         return self.matcher.max_turn_score(self.matcher.compile_list(formulas, self.variables), self.call, turns)
 
-    def cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[tuple[int, Match]]:
+    def cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
+        """The turns (of the cue's role) in which the cue is said."""
         return list(self.iter_cue_turns(cue, turns))
 
     def iter_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None, *,
-                       reverse: bool = False) -> Iterator[tuple[int, Match]]:
+                       reverse: bool = False) -> Iterator[int]:
         """cue_turns() one turn at a time (last first with `reverse`): matching stops when the caller does."""
         if cue is None:
             return iter(())
         threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
         compiled = self.matcher.compile_list(cue.any_of, self.variables)
-        return self.matcher.iter_matching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold,
+        return self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold,
                                                 reverse=reverse)
 
-    def first_cue_turn(self, cue: Cue | None, turns: Iterable[int] | None = None) -> tuple[int, Match] | None:
+    def first_cue_turn(self, cue: Cue | None, turns: Iterable[int] | None = None) -> int | None:
         return next(self.iter_cue_turns(cue, turns), None)
 
     # --- windows ------------------------------------------------------------------------------

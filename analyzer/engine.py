@@ -147,8 +147,7 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
     trigger = span.trigger_turn if span else None
     if rule.when:
         area = range(span.start_turn, span.end_turn + 1) if span else None
-        hit = ctx.first_cue_turn(rule.when, area)
-        trigger = hit[0] if hit else None
+        trigger = ctx.first_cue_turn(rule.when, area)
         if rule.when.own_formulas and rule.any_of:
             own = _first_own_turn(ctx, rd, area, before=trigger)
             trigger = own if own is not None else trigger

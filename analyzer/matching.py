@@ -786,16 +786,9 @@ class Matcher:
             return []
         return [t for t in turns if found >> t & 1]
 
-    def best_of(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-                floor: float | None = None, *, score_only: bool = False) -> Match | None:
-        """The best match of any of `formulas` in `turns`: the highest score, the first formula on a tie.
-
-        Formulas are aligned in order of their upper bounds and the rest skipped once no bound can beat
-        the best match; with `floor`, formulas that cannot reach it are skipped too (the caller discards
-        matches below it).
-        """
-        if not turns:
-            return None
+    def _ranked(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                floor: float | None) -> list[tuple[float, int, CompiledFormula]]:
+        """(-upper bound, index, formula) of the formulas that may reach `floor` in `turns`, best first."""
         scope = self.scope_best(call, turns)
         if floor is None:
             indexes: Sequence[int] = range(len(formulas))
@@ -830,9 +823,21 @@ class Matcher:
                     continue
             ranked.append((-bound, index, formula))
         ranked.sort(key=_RANK)
+        return ranked
+
+    def best_of(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                floor: float | None = None, *, score_only: bool = False) -> Match | None:
+        """The best match of any of `formulas` in `turns`: the highest score, the first formula on a tie.
+
+        Formulas are aligned in order of their upper bounds and the rest skipped once no bound can beat
+        the best match; with `floor`, formulas that cannot reach it are skipped too (the caller discards
+        matches below it).
+        """
+        if not turns:
+            return None
         best: tuple[float, list[_Point] | Match] | None = None
         best_index = -1
-        for negative, index, formula in ranked:
+        for negative, index, formula in self._ranked(formulas, call, turns, floor):
             if best is not None and (-negative < best[0] or (-negative == best[0] and index > best_index)):
                 break
             aligned = self._align(formula, call, turns)
@@ -843,19 +848,34 @@ class Matcher:
             return None
         return best[0] if score_only else self._match(formulas[best_index], call, best)  # type: ignore[arg-type]
 
+    def reaches(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                threshold: float) -> bool:
+        """Whether one of `formulas` scores at least `threshold` in `turns`: best_of() >= threshold, but
+        stopping at the first formula that does, and building no Match."""
+        for _, _, formula in self._ranked(formulas, call, turns, threshold):
+            aligned = self._align(formula, call, turns)
+            if aligned is not None and aligned[0] >= threshold:
+                return True
+        return False
+
+    def iter_reaching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                            threshold: float, *, reverse: bool = False) -> Iterator[int]:
+        """The turns of matching_turns() without their matches (last turn first with `reverse`), for
+        callers that need only where a cue is said, and may stop early."""
+        candidates = self.candidate_turns(formulas, call, turns, threshold)
+        for t in reversed(candidates) if reverse else candidates:
+            if self.reaches(formulas, call, [t], threshold):
+                yield t
+
     def matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                        threshold: float) -> list[tuple[int, Match]]:
         """Every turn (alone) whose best match of `formulas` scores at least `threshold`."""
-        return list(self.iter_matching_turns(formulas, call, turns, threshold))
-
-    def iter_matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-                            threshold: float, *, reverse: bool = False) -> Iterator[tuple[int, Match]]:
-        """matching_turns() one turn at a time (last turn first with `reverse`), for callers that stop early."""
-        candidates = self.candidate_turns(formulas, call, turns, threshold)
-        for t in reversed(candidates) if reverse else candidates:
+        found = []
+        for t in self.candidate_turns(formulas, call, turns, threshold):
             match = self.best_of(formulas, call, [t], floor=threshold)
             if match is not None and match.score >= threshold:
-                yield t, match
+                found.append((t, match))
+        return found
 
     def max_turn_score(self, formulas: Sequence[CompiledFormula | None], call: CallText,
                        turns: Sequence[int]) -> float | None:

@@ -77,8 +77,8 @@ class RoleEvidence:
     def per_turn(self, transcript: Transcript) -> list[tuple[float, float]]:
         call = self.matcher.prepare(transcript)
         turns = range(len(transcript.turns))
-        agent = {t for t, _ in self.matcher.iter_matching_turns(self.agent, call, turns, PHRASE_THRESHOLD)}
-        customer = {t for t, _ in self.matcher.iter_matching_turns(self.customer, call, turns, PHRASE_THRESHOLD)}
+        agent = set(self.matcher.iter_reaching_turns(self.agent, call, turns, PHRASE_THRESHOLD))
+        customer = set(self.matcher.iter_reaching_turns(self.customer, call, turns, PHRASE_THRESHOLD))
         return [(1.0 if t in agent else 0.0, 1.0 if t in customer else 0.0) for t in turns]
 
 

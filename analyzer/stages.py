@@ -113,11 +113,11 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
         return []
     threshold = seg.hold_threshold_s or DEFAULT_HOLD_THRESHOLD_S
     turns = ctx.transcript.turns
-    hold_cues = {t for t, _ in ctx.cue_turns(seg.hold_cues)}
-    transfer_cues = {t for t, _ in ctx.cue_turns(seg.transfer_cues)}
+    hold_cues = set(ctx.cue_turns(seg.hold_cues))
+    transfer_cues = set(ctx.cue_turns(seg.transfer_cues))
     announced = hold_cues | transfer_cues
     # "One moment" / "let me check" before a long silence also announce it (with timestamps only).
-    waits = {t for t, _ in ctx.cue_turns(seg.wait_cues)} if ctx.transcript.has_timestamps else set()
+    waits = set(ctx.cue_turns(seg.wait_cues)) if ctx.transcript.has_timestamps else set()
     episodes: list[dict] = []
     used_triggers: set[int] = set()
 
@@ -183,8 +183,8 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
     if seg is None or seg.start_cues is None:
         return []
     max_turns = seg.max_turns or DEFAULT_DIFFICULT_TURNS
-    starts = [t for t, _ in ctx.cue_turns(seg.start_cues) if t < stop_turn]
-    calm = {t for t, _ in ctx.cue_turns(seg.calm_cues)} if starts else set()
+    starts = [t for t in ctx.cue_turns(seg.start_cues) if t < stop_turn]
+    calm = set(ctx.cue_turns(seg.calm_cues)) if starts else set()
     spans: list[StageSpan] = []
     i = 0
     while i < len(starts):
@@ -220,9 +220,9 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     # Cue turns from the last one back, as long as they stay within the gap of each other.
     cues = ctx.iter_cue_turns(seg.cues if seg else None, after_greeting, reverse=True)
     last = next(cues, None)
-    if last is not None and n - 1 - last[0] <= gap:
-        start = last[0]
-        for t, _ in cues:
+    if last is not None and n - 1 - last <= gap:
+        start = last
+        for t in cues:
             if start - t <= gap:
                 start = t
             else:
