@@ -97,6 +97,10 @@ class CompiledFormula:
     # Spoken words an unknown slot may not take: the call's other known values ("you're through to
     # {agent_name}" must not take "Acme Bank" for the agent's name when the company is Acme Bank).
     gap_stops: frozenset[str] = frozenset()
+    # The formula is one word, a slot's value ("{agent_name}" with a one-word name): the name said as it
+    # is proves it was given, a word merely close to it ("matter" for Matteo) proves nothing, so only
+    # same-word, lemma or stem matches count. (Several words close to a company's name do prove it.)
+    lone_value: bool = False
 
 
 class CallText:
@@ -351,6 +355,9 @@ class Matcher:
         # ("{agent_name} speaking" still counts).
         if not known or (unknown_variable and known < 2 and sum(weights) - GAP_WEIGHT * len(gaps) < 1.0):
             return None
+        lone_value = len(words) == 1 and len(dynamic) == 1
+        if lone_value and words[0] in self.lm.stop_words:
+            return None  # an agent called May or Will: the bare name is too common a word to prove anything
         dynamic_positions = {i for i, _ in dynamic}
         units: list[FormulaUnit] = []
         for i, word in enumerate(words):
@@ -367,7 +374,8 @@ class Matcher:
         return CompiledFormula(display, tuple(words), tuple(weights), frozenset(gaps), tuple(units), tuple(dynamic),
                                total=total, bound_units=tuple((u.vid, u.weight) for u in units),
                                bound_static=static, bound_scale=100.0 * (1.0 + _BOUND_SLACK) / total,
-                               bound_shift=100.0 * _BOUND_SLACK / total + 0.05, gap_stops=stops)
+                               bound_shift=100.0 * _BOUND_SLACK / total + 0.05, gap_stops=stops,
+                               lone_value=lone_value)
 
     # --- spoken words ----------------------------------------------------------------------------
 
@@ -939,6 +947,8 @@ class Matcher:
             for t in turns:
                 offset = offsets[t]
                 for w1, w2, joined, value in self._slot_matches(call, word, t):
+                    if formula.lone_value and (joined or value < STEM):
+                        continue
                     points.append((i, i, offset + w1, offset + w2, weight * value / 100 if joined else weight * value,
                                    t, w1, w2))
         if not points:

@@ -72,6 +72,14 @@ def test_an_unknown_name_does_not_make_a_one_word_formula_match_anything(matcher
     assert score(matcher, "my name is {agent_name}", "my name is Omar") >= 80
 
 
+def test_a_bare_name_counts_only_when_said_as_it_is(matcher):
+    # "Calore Casa, Matteo. How can I help?" gives the name; "matter" is only close to it.
+    assert score(matcher, "{agent_name}", "Calore Casa, Matteo. How can I help?", agent_name="Matteo") == 100
+    assert score(matcher, "{agent_name}", "What's the matter today?", agent_name="Matteo") == 0
+    assert matcher.compile("{agent_name}", {"agent_name": "Will"}) is None  # "I will check" gives no name
+    assert matcher.compile("{agent_name}", {}) is None
+
+
 def test_formula_across_two_asr_segments(matcher):
     assert score(matcher, "how can I help you", "my name is mary", "how can i help") >= 80
 
