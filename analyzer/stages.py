@@ -220,6 +220,12 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     # Cue turns from the last one back, as long as they stay within the gap of each other.
     cues = ctx.iter_cue_turns(seg.cues if seg else None, after_greeting, reverse=True)
     last = next(cues, None)
+    last_transfer = transfers[-1] if transfers else None
+    if (last is not None and last_transfer is not None and last_transfer.kind == "transfer"
+            and (last_transfer.trigger_turn or last_transfer.start_turn) > last and _hands_off(ctx, last_transfer)):
+        # Closing words came before a transfer that ends the call ("... any more questions?" / "I'll
+        # connect you with the lab"): the agent handed the call on, it did not close it.
+        return None, "transferred"
     if last is not None and n - 1 - last <= gap:
         start = last
         for t in cues:
@@ -228,7 +234,6 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
             else:
                 break
         return _span(ctx, "closing", 1, start, n - 1), "completed"
-    last_transfer = transfers[-1] if transfers else None
     if last_transfer and last_transfer.kind == "transfer" and _hands_off(ctx, last_transfer):
         return None, "transferred"
     if _cut_off(ctx, seg):

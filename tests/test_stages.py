@@ -106,6 +106,16 @@ def test_transfer_at_end_is_handoff(en_runtime):
     assert f["transfer.announce-target"].status.value == "pass"
 
 
+def test_closing_words_before_a_final_transfer_do_not_close_the_call(en_runtime):
+    # "Is there anything else" opens a closing; the caller's answer sends the call elsewhere.
+    result, f = run(en_runtime, *OPEN, "Agent: Your card is on its way. Is there anything else?",
+                    "Customer: Yes, one more question, about my mortgage.",
+                    "Agent: The mortgage team can help with that. May I transfer you to them?", "Customer: Yes.",
+                    "Agent: Transferring you to the mortgage team now.")
+    assert result.end_reason == "transferred"
+    assert f["closing.thanks"].status.value == "not_applicable"
+
+
 def test_cut_off_mid_sentence(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your new card will arrive on", )
     assert result.end_reason == "cut_off"
