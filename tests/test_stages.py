@@ -139,6 +139,24 @@ def test_closing_found_when_anything_else_is_several_turns_before_end(en_runtime
     assert f["closing.order"].status.value == "pass"
 
 
+def test_a_farewell_before_the_offer_of_more_help_fails_the_order_even_if_said_again(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday. Have a nice day, goodbye!",
+                    "Customer: Wait, sorry, one more thing!", "Agent: Yes, of course.",
+                    "Customer: Can I use it abroad?", "Agent: Yes, everywhere in Europe.",
+                    "Customer: And in the States?", "Agent: There too, with a small fee.", "Customer: Good.",
+                    "Agent: Can I help you with anything else?", "Customer: No.",
+                    "Agent: Thank you for calling Acme Bank, goodbye.")
+    assert f["closing.farewell"].status.value == "pass"
+    assert f["closing.order"].status.value == "fail"
+    assert f["closing.order"].turn == 2
+
+
+def test_farewell_words_inside_a_turn_are_no_early_farewell(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: We'll take care of that for you, it takes a couple of days.",
+                    *CLOSE)
+    assert f["closing.order"].status.value == "pass"
+
+
 def test_upset_customer_episode_and_empathy(en_runtime):
     result, f = run(en_runtime, *OPEN, "Customer: This is ridiculous, it's the third time I'm calling!",
                     "Agent: I'm so sorry about that, let me fix it now.", "Customer: Okay, thank you.", *CLOSE)
