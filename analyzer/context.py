@@ -4,6 +4,7 @@ turn selection (roles, windows) and formula search out.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from .pack.schema import Anchor, Cue, RegexFormula, RuleRole, Window
 Formula = str | RegexFormula
 
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
-_NAME_FORMULAS: dict[int, tuple[Sequence, tuple]] = {}
+_SLOT_FORMULAS: dict[tuple[int, str], tuple[Sequence, tuple]] = {}
 
 
 @dataclass
@@ -50,34 +51,27 @@ class CallContext:
 
     # --- formulas -----------------------------------------------------------------------------
 
-    def best(self, formulas: Sequence[Formula], turns: Sequence[int]) -> Match | None:
-        """The best match of any of `formulas` within `turns` (the first formula on a tie)."""
+    def best(self, formulas: Sequence[Formula], turns: Sequence[Formula]) -> Match | None:
+        """The best match of any of `formulas` within `turns` (the first formula on a tie).
+
+        Names are said shorter than the call's metadata writes them: formulas with the agent's name or
+        the company's are tried with each short form too (see slot_variants)."""
         best = self.matcher.best_of(self.matcher.compile_list(formulas, self.variables), self.call, turns)
-        if self._name_variants and (best is None or best.score < 100.0):
-            with_name = self._name_formulas(formulas)
-            for variables in self._name_variants if with_name else ():
-                alt = self.matcher.best_of(self.matcher.compile_list(with_name, variables), self.call, turns)
+        for slot, values in self._slot_variants.items():
+            if best is not None and best.score >= 100.0:
+                break
+            with_slot = _formulas_with(formulas, slot)
+            for value in values if with_slot else ():
+                variables = {**self.variables, slot: value}
+                alt = self.matcher.best_of(self.matcher.compile_list(with_slot, variables), self.call, turns)
                 if alt and (best is None or alt.score > best.score):
                     best = alt
         return best
 
     @functools.cached_property
-    def _name_variants(self) -> list[dict[str, str | None]]:
-        """Agents say their first name ("Priya speaking") where the metadata has the full name: each
-        word of a multi-word agent_name is tried on its own as well."""
-        name = self.variables.get("agent_name") or ""
-        words = [w for w in name.split() if len(w) >= 2]
-        if len(words) < 2:
-            return []
-        return [{**self.variables, "agent_name": w} for w in words]
-
-    def _name_formulas(self, formulas: Sequence[Formula]) -> tuple[Formula, ...]:
-        key = id(formulas)
-        cached = _NAME_FORMULAS.get(key)
-        if cached is None or cached[0] is not formulas:
-            subset = tuple(f for f in formulas if isinstance(f, str) and "{agent_name}" in f)
-            cached = _NAME_FORMULAS[key] = (formulas, subset)
-        return cached[1]
+    def _slot_variants(self) -> dict[str, list[str]]:
+        return {slot: forms for slot in ("agent_name", "company")
+                if (forms := slot_variants(slot, self.variables.get(slot) or ""))}
 
     def matching_turns(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[tuple[int, Match]]:
         """Every turn (alone) in which one of `formulas` scores at least `threshold`."""
@@ -153,6 +147,49 @@ class CallContext:
         if ref is None:
             return turns
         return [t for t in turns if all_turns[t].start_s is None or all_turns[t].start_s - ref <= seconds]
+
+
+def _formulas_with(formulas: Sequence[Formula], slot: str) -> tuple[Formula, ...]:
+    """The formulas of a list that use `slot` (cached per list)."""
+    key = (id(formulas), slot)
+    cached = _SLOT_FORMULAS.get(key)
+    if cached is None or cached[0] is not formulas:
+        marker = "{" + slot + "}"
+        cached = _SLOT_FORMULAS[key] = (formulas, tuple(f for f in formulas if isinstance(f, str) and marker in f))
+    return cached[1]
+
+
+# Legal forms that are written in a company's registered name but not said on the phone.
+_LEGAL_FORMS = frozenset({
+    "ltd", "limited", "inc", "llc", "plc", "gmbh", "srl", "s.r.l", "sa", "s.a", "spa", "s.p.a", "ооо", "оао",
+    "зао", "пао", "ао", "ип", "еоод", "оод", "ад", "еад",
+})
+_QUOTED = re.compile(r"[«„“\"]([^«»„“”\"]+)[»“”\"]")
+_WEB_SUFFIX = re.compile(r"(?<=\w)\.(?:com|net|org|eu|co\.uk|uk|ro|bg|ru|it)$", re.IGNORECASE)
+
+
+def slot_variants(slot: str, value: str) -> list[str]:
+    """Shorter forms in which a name is said: the agent's first or last name alone ("Priya" for Priya
+    Sharma); a company's brand without its legal form, web suffix or trailing words ("ModaNova" for
+    ModaNova.ro, "Гарант-Полис" for Страховая компания «Гарант-Полис», "Lumen Energie" for Lumen
+    Energie Furnizare). At least two words of a longer company name are kept, so that "Bank" alone
+    never stands for "Bank of Lindley"."""
+    value = value.strip()
+    if slot == "agent_name":
+        words = [w for w in value.split() if len(w) >= 2]
+        return words if len(words) >= 2 else []
+    if slot != "company" or not value:
+        return []
+    quoted = _QUOTED.search(value)
+    if quoted:
+        # The quoted brand is what is said; the words around it are its kind ("Страховая компания").
+        return [quoted.group(1).strip()]
+    words = [w for w in value.replace(",", " ").split() if w.casefold().rstrip(".") not in _LEGAL_FORMS]
+    if not words:
+        return []
+    words[-1] = _WEB_SUFFIX.sub("", words[-1])
+    forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
+    return [f for f in forms if f and f.casefold() != value.casefold()]
 
 
 # Speech recognition splits one utterance at its pauses ("Good day." / "Welcome to Contoso." / "My name

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from analyzer.context import slot_variants
 from analyzer.engine import check_call
 from analyzer.evaluation import fold_findings
 from analyzer.matching import Matcher
@@ -149,3 +150,24 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     # No agent_name in the metadata: "{agent_name}" stands for some words, but not for the company's.
     v = verdicts(en_runtime, f"Agent: {opening}", "Customer: I'd like to check my balance.", company="Acme Bank")
     assert v["greeting.agent-name"] == expected
+
+
+@pytest.mark.parametrize("company, short", [
+    ("ModaNova.ro", ["ModaNova"]),
+    ("Lumen Energie Furnizare", ["Lumen Energie"]),
+    ("Страховая компания «Гарант-Полис»", ["Гарант-Полис"]),
+    ("Harper Valley National Bank", ["Harper Valley National", "Harper Valley"]),
+    ("Acme Ltd", ["Acme"]),
+    ("Acme Bank", []),  # two words are the least a company is named by
+])
+def test_company_short_forms(company, short):
+    assert slot_variants("company", company) == short
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("Good morning, Lindley Mutual claims line, Rebecca speaking. How may I help?", "pass"),
+    ("Good morning, claims line, Rebecca speaking. How may I help?", "fail"),
+])
+def test_the_company_named_by_its_short_form(en_runtime, said, expected):
+    v = verdicts(en_runtime, f"Agent: {said}", "Customer: I'm calling about my claim.", company="Lindley Mutual Insurance")
+    assert v["greeting.company"] == expected
