@@ -18,6 +18,11 @@ DEFAULT_CLOSING_GAP = 4
 DEFAULT_DIFFICULT_TURNS = 8
 SECONDS_PER_WORD = 0.4  # to estimate a turn's end when only its start is known
 ANNOUNCE_LOOKBACK = 3  # turns before a wait in which its announcement is looked for
+# An agreed transfer and the hand-off that carries it out ("Would it be alright if I transferred you?"
+# / "Yes" / "I'll add a note first" / "Fine" / "Transferring you now") are one episode this many
+# turns apart; other announcements only a turn or two apart.
+TRANSFER_MERGE_TURNS = 4
+ANNOUNCE_MERGE_TURNS = 2
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,10 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             continue
         trigger = start
         # Announcements a turn or two apart ("may I put you on hold?" / "sure" / "please hold") are one.
-        while t_idx + 1 < len(openers) and openers[t_idx + 1] - trigger <= 2 and openers[t_idx + 1] not in used_triggers:
+        while t_idx + 1 < len(openers) and openers[t_idx + 1] not in used_triggers:
+            both_transfers = trigger in transfer_cues and openers[t_idx + 1] in transfer_cues
+            if openers[t_idx + 1] - trigger > (TRANSFER_MERGE_TURNS if both_transfers else ANNOUNCE_MERGE_TURNS):
+                break
             t_idx += 1
             trigger = openers[t_idx]
         t_idx += 1

@@ -116,6 +116,16 @@ def test_closing_words_before_a_final_transfer_do_not_close_the_call(en_runtime)
     assert f["closing.thanks"].status.value == "not_applicable"
 
 
+def test_an_agreed_transfer_and_its_hand_off_a_few_turns_later_are_one_episode(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Our cards team can raise that. May I transfer you to them?",
+                    "Customer: Yes please.", "Agent: I'll add a note first so you needn't repeat yourself.",
+                    "Customer: Thanks.", "Agent: Transferring you to the cards team now.")
+    assert [s.kind for s in result.stages if s.stage == "transfer"] == ["transfer"]
+    assert result.end_reason == "transferred"
+    assert f["transfer.permission"].status.value == "pass"
+    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
+
+
 def test_cut_off_mid_sentence(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your new card will arrive on", )
     assert result.end_reason == "cut_off"
