@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -165,6 +165,15 @@ class CallText:
 #  weighted similarity, turn, first and last word in the turn).
 _Point = tuple[int, int, int, int, float, int, int, int]
 _F_FIRST, _F_LAST, _POS_FIRST, _POS_LAST, _VALUE, _TURN, _W_FIRST, _W_LAST = range(8)
+
+
+@dataclass(frozen=True)
+class _ScanPlan:
+    """A formula list's requirement sets at one threshold: (heaviest vid, ((other vids, formula
+    indexes), ...)) groups, and the list's regex formulas with their indexes."""
+
+    groups: tuple[tuple[int, tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]], ...]
+    regexes: tuple[tuple[int, CompiledFormula], ...]
 
 
 class _VocabShape:
@@ -729,10 +738,10 @@ class Matcher:
         self._plans[key] = (formulas, plan)
         return plan
 
-    def _scan_plan(self, formulas: Sequence[CompiledFormula | None], threshold: float
-                   ) -> tuple[tuple[tuple[int, tuple[tuple[int, ...], ...]], ...], tuple[CompiledFormula, ...]] | None:
-        """Every requirement set of every word formula of the list, grouped by its heaviest vid, and
-        the list's regex formulas apart (None: some formula needs no word at all).
+    def _scan_plan(self, formulas: Sequence[CompiledFormula | None], threshold: float) -> "_ScanPlan | None":
+        """Every requirement set of every word formula of the list, grouped by its heaviest vid, with
+        the formulas it belongs to, and the list's regex formulas apart (None: some formula needs no
+        word at all).
 
         Sets list their heaviest (rarest) vid first, and few sets share none with the call: one look-up
         of that vid dismisses its whole group."""
@@ -740,66 +749,91 @@ class Matcher:
         cached = self._scans.get(key)
         if cached is not None and cached[0] is formulas:
             return cached[1]
-        groups: dict[int, dict[tuple[int, ...], None]] = {}
-        regexes: list[CompiledFormula] = []
+        groups: dict[int, dict[tuple[int, ...], list[int]]] = {}
+        regexes: list[tuple[int, CompiledFormula]] = []
         plan = None
-        for formula in formulas:
+        for index, formula in enumerate(formulas):
             if formula is None:
                 continue
             if formula.regex is not None:
-                regexes.append(formula)
+                regexes.append((index, formula))
                 continue
             found = self.requirement(formula, threshold)
             if found is None:
                 break
             for vids in found:
-                groups.setdefault(vids[0], {})[vids[1:]] = None
+                owners = groups.setdefault(vids[0], {}).setdefault(vids[1:], [])
+                if index not in owners:
+                    owners.append(index)
         else:
-            plan = (tuple((vid, tuple(rests)) for vid, rests in groups.items()), tuple(regexes))
+            plan = _ScanPlan(tuple((vid, tuple((rest, tuple(owners)) for rest, owners in sets.items()))
+                                   for vid, sets in groups.items()), tuple(regexes))
         if len(self._scans) > _CACHE_LIMIT:
             self._scans.clear()
         self._scans[key] = (formulas, plan)
         return plan
 
-    def candidate_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-                        threshold: float) -> list[int]:
+    def _sieve(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+               threshold: float) -> tuple[list[int], dict[int, set[int]] | None, int]:
         """The turns (in order) that hold all the words of one of some formula's requirement sets, or
         that a regex formula matches (it scores 100 there): no other turn can reach `threshold` (bit
-        masks of turns, so a call's turns are sieved at once)."""
+        masks of turns, so a call's turns are sieved at once). Also, per turn, the formulas whose sets
+        it holds (only they can reach the threshold there; None: no plan, any formula may), and the
+        turns a regex formula was seen to match, as a bit mask."""
         if call.registered != self._generation or call.vocab_version != self._version:
             self.register(call)
         get = call.vid_masks.get
         plan = self._scan_plan(formulas, threshold)
         if plan is None:
-            return list(turns)
-        groups, regexes = plan
+            return list(turns), None, 0
         found = 0
-        for first, rests in groups:
+        owners: dict[int, set[int]] = {}
+        for first, rests in plan.groups:
             head = get(first)
-            if not head or not head & ~found:
-                continue  # the word is absent, or every turn it is in is a candidate already
-            for vids in rests:
+            if not head:
+                continue
+            for vids, indexes in rests:
                 mask = head
                 for vid in vids:
                     mask &= get(vid, 0)
                     if not mask:
                         break
                 found |= mask
-        for formula in regexes:
+                while mask:
+                    low = mask & -mask
+                    t = low.bit_length() - 1
+                    owned = owners.get(t)
+                    if owned is None:
+                        owners[t] = set(indexes)
+                    else:
+                        owned.update(indexes)
+                    mask ^= low
+        regex_found = 0
+        for _, formula in plan.regexes:
             search = formula.regex.search  # type: ignore[union-attr]
             for t in turns:
-                if not found >> t & 1 and search(call.normalized_text(t)):
-                    found |= 1 << t
+                if not regex_found >> t & 1 and search(call.normalized_text(t)):
+                    regex_found |= 1 << t
+        found |= regex_found
         if not found:
-            return []
-        return [t for t in turns if found >> t & 1]
+            return [], owners, 0
+        return [t for t in turns if found >> t & 1], owners, regex_found
+
+    def candidate_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
+                        threshold: float) -> list[int]:
+        """The turns (in order) in which one of `formulas` may reach `threshold` (see _sieve)."""
+        return self._sieve(formulas, call, turns, threshold)[0]
 
     def _ranked(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-                floor: float | None) -> list[tuple[float, int, CompiledFormula]]:
-        """(-upper bound, index, formula) of the formulas that may reach `floor` in `turns`, best first."""
+                floor: float | None, only: Iterable[int] | None = None) -> list[tuple[float, int, CompiledFormula]]:
+        """(-upper bound, index, formula) of the formulas (those of `only`, if given) that may reach
+        `floor` in `turns`, best first."""
         scope = self.scope_best(call, turns)
-        if floor is None:
-            indexes: Sequence[int] = range(len(formulas))
+        indexes: Iterable[int]
+        if only is not None:
+            indexes = only
+        elif floor is None:
+            indexes = range(len(formulas))
         else:
             # Only formulas one of whose signature words is here can reach the floor.
             plan = self._list_plan(formulas, floor)
@@ -834,7 +868,8 @@ class Matcher:
         return ranked
 
     def best_of(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-                floor: float | None = None, *, score_only: bool = False) -> Match | None:
+                floor: float | None = None, *, score_only: bool = False, only: Iterable[int] | None = None
+                ) -> Match | None:
         """The best match of any of `formulas` in `turns`: the highest score, the first formula on a tie.
 
         Formulas are aligned in order of their upper bounds and the rest skipped once no bound can beat
@@ -845,7 +880,7 @@ class Matcher:
             return None
         best: tuple[float, list[_Point] | Match] | None = None
         best_index = -1
-        for negative, index, formula in self._ranked(formulas, call, turns, floor):
+        for negative, index, formula in self._ranked(formulas, call, turns, floor, only):
             if best is not None and (-negative < best[0] or (-negative == best[0] and index > best_index)):
                 break
             aligned = self._align(formula, call, turns)
@@ -869,18 +904,38 @@ class Matcher:
     def iter_reaching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                             threshold: float, *, reverse: bool = False) -> Iterator[int]:
         """The turns of matching_turns() without their matches (last turn first with `reverse`), for
-        callers that need only where a cue is said, and may stop early."""
-        candidates = self.candidate_turns(formulas, call, turns, threshold)
+        callers that need only where a cue is said, and may stop early.
+
+        In each candidate turn only the formulas whose requirement sets it holds are aligned (no other
+        can reach the threshold there), and a regex formula's match is enough."""
+        candidates, owners, regex_found = self._sieve(formulas, call, turns, threshold)
         for t in reversed(candidates) if reverse else candidates:
-            if self.reaches(formulas, call, [t], threshold):
+            if owners is None:
+                if self.reaches(formulas, call, [t], threshold):
+                    yield t
+                continue
+            if regex_found >> t & 1 or self._owner_reaches(formulas, call, t, owners.get(t, ()), threshold):
                 yield t
+
+    def _owner_reaches(self, formulas: Sequence[CompiledFormula | None], call: CallText, t: int,
+                       indexes: Iterable[int], threshold: float) -> bool:
+        for index in sorted(indexes):
+            aligned = self._align(formulas[index], call, [t])  # type: ignore[arg-type]
+            if aligned is not None and aligned[0] >= threshold:
+                return True
+        # A turn the word sieve let through may still hold a regex formula's match.
+        return any(f is not None and f.regex is not None and f.regex.search(call.normalized_text(t))
+                   for f in formulas)
 
     def matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                        threshold: float) -> list[tuple[int, Match]]:
         """Every turn (alone) whose best match of `formulas` scores at least `threshold`."""
         found = []
-        for t in self.candidate_turns(formulas, call, turns, threshold):
-            match = self.best_of(formulas, call, [t], floor=threshold)
+        candidates, owners, _ = self._sieve(formulas, call, turns, threshold)
+        regexes = [i for i, f in enumerate(formulas) if f is not None and f.regex is not None]
+        for t in candidates:
+            only = None if owners is None else [*owners.get(t, ()), *regexes]
+            match = self.best_of(formulas, call, [t], floor=threshold, only=only)
             if match is not None and match.score >= threshold:
                 found.append((t, match))
         return found
