@@ -11,12 +11,15 @@ from typing import Any
 
 from .matching import CallText, Matcher
 from .models import Match, Role, StageSpan, Transcript
+from .normalize import spelling_for
 from .pack.loader import Pack, RuleDef
 from .pack.schema import Anchor, Cue, RegexFormula, RuleRole, Window
 
 Formula = str | RegexFormula
 
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
+NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
+_SENTENCE_END = re.compile(r"[.!?;…]")
 _SLOT_FORMULAS: dict[tuple[int, str], tuple[Sequence, tuple]] = {}
 
 
@@ -97,6 +100,30 @@ class CallContext:
 
     def first_cue_turn(self, cue: Cue | None, turns: Iterable[int] | None = None) -> int | None:
         return next(self.iter_cue_turns(cue, turns), None)
+
+    def affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
+        """cue_turns() without the turns where the cue comes right after a negation ("I'm afraid I
+        can't put you through", "nu vă pot face legătura"): there it says the opposite."""
+        if cue is None:
+            return []
+        threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
+        compiled = self.matcher.compile_list(cue.any_of, self.variables)
+        negations = spelling_for(self.pack.language).negations
+        return [t for t, match in self.matcher.matching_turns(compiled, self.call, self.role_turns(cue.role, turns),
+                                                               threshold)
+                if not self._negated(t, match.word, negations)]
+
+    def _negated(self, t: int, word: int, negations: frozenset[str]) -> bool:
+        """A negation among the few words before word `word` of turn `t`, in the same sentence."""
+        words = self.call.words[t]
+        first = max(0, word - NEGATION_REACH)
+        if word > len(words) or not negations.intersection(words[first:word]):
+            return False
+        spans, text = self.call.span(t), self.transcript.turns[t].text
+        start = spans[word][0] if word < len(spans) else len(text)
+        # Offsets are -1 where a word's place in the raw text is unknown: then the sentence is not checked.
+        return any(words[w] in negations and not (0 <= spans[w][1] <= start and _SENTENCE_END.search(text, spans[w][1], start))
+                   for w in range(first, word))
 
     # --- windows ------------------------------------------------------------------------------
 

@@ -20,26 +20,37 @@ class LanguageSpelling:
     # Vowel letters (after fold_diacritics) that sound_key() drops: speech recognition confuses vowels
     # far more often than consonants ("cool" for "call", "dey" for "day", "спосибо" for "спасибо").
     vowels: str = "aeiou"
+    # Words that negate what follows ("I can't put you through", "не могу вас переключить"): a cue said
+    # right after one is not what it says.
+    negations: frozenset[str] = frozenset()
 
 
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
 
 LANGUAGES: dict[str, LanguageSpelling] = {
-    "en": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS)),
+    "en": LanguageSpelling(
+        fillers=frozenset(_COMMON_FILLERS),
+        negations=frozenset({"not", "never", "no", "unable", "cannot", "can't", "won't", "don't", "doesn't", "isn't",
+                             "aren't", "wasn't", "couldn't", "wouldn't", "shouldn't", "didn't", "haven't"}),
+    ),
     "ru": LanguageSpelling(
         char_folds={"ё": "е"},
         vowels="аеиоуыэюяьъ",
+        negations=frozenset({"не", "нет", "нельзя", "никак", "никого", "ни"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
     "bg": LanguageSpelling(
         char_folds={"ѝ": "и"},
         vowels="аеиоуъюяь",
+        negations=frozenset({"не", "няма", "нямам", "никак", "никого", "ни"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
-    "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"})),
+    "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"}),
+                           negations=frozenset({"non", "nessuno", "neanche", "nemmeno", "mai"})),
     "ro": LanguageSpelling(
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
         fillers=frozenset(_COMMON_FILLERS | {"ă", "ăă", "ăăă", "ăăăă", "îî", "îîî", "ăm", "ăăm"}),
+        negations=frozenset({"nu", "n-am", "n-o", "n-are", "n-avem", "nici", "nimeni"}),
     ),
 }
 DEFAULT_SPELLING = LanguageSpelling(fillers=frozenset(_COMMON_FILLERS))

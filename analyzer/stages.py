@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .context import CallContext, first_runs
 from .models import Role, StageSpan
+from .normalize import spelling_for
 
 DEFAULT_GREETING_AGENT_TURNS = 3
 DEFAULT_HOLD_THRESHOLD_S = 30.0
@@ -118,8 +119,8 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
         return []
     threshold = seg.hold_threshold_s or DEFAULT_HOLD_THRESHOLD_S
     turns = ctx.transcript.turns
-    hold_cues = set(ctx.cue_turns(seg.hold_cues))
-    transfer_cues = set(ctx.cue_turns(seg.transfer_cues))
+    hold_cues = set(ctx.affirmed_cue_turns(seg.hold_cues))
+    transfer_cues = set(ctx.affirmed_cue_turns(seg.transfer_cues))
     announced = hold_cues | transfer_cues
     # "One moment" / "let me check" before a long silence also announce it (with timestamps only).
     waits = set(ctx.cue_turns(seg.wait_cues)) if ctx.transcript.has_timestamps else set()
@@ -167,10 +168,14 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             t_idx += 1
             trigger = openers[t_idx]
         t_idx += 1
+        used_triggers.update(range(start, trigger + 1))
+        if start == trigger and _declined(ctx, trigger):
+            continue
         kind = "transfer" if transfer_cues & set(range(start, trigger + 1)) else "hold"
         ret = next((t for t in range(trigger + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
+        if kind == "transfer" and _ends_call(ctx, trigger):
+            ret = None  # "Cu plăcere, vă preia dânsa imediat" after the hand-off is no return from a hold
         episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=None))
-        used_triggers.update(range(start, trigger + 1))
 
     episodes.sort(key=lambda e: e["start"])
     spans = []
@@ -254,14 +259,32 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
 HANDOFF_TAIL_TURNS = 3  # "I'll put you through to claims" / "Okay" / "Putting you through now" / end
 
 
+def _ends_call(ctx: CallContext, trigger: int) -> bool:
+    """At most one more agent turn ("connecting you now") follows `trigger`, in the last few turns."""
+    later_agent = [t for t in range(trigger + 1, ctx.n_turns) if ctx.transcript.turns[t].role is Role.AGENT]
+    return len(later_agent) <= 1 and ctx.n_turns - 1 - trigger <= HANDOFF_TAIL_TURNS
+
+
+# "No problem" (нет проблем, няма проблем, nessun problema, nicio problemă) agrees.
+_AGREEING = ("problem", "проблем", "worries")
+
+
+def _declined(ctx: CallContext, offer: int) -> bool:
+    """The caller's answer to an offered hold or transfer starts with a no ("Нет, тогда пусть курьер
+    везёт"): it did not happen."""
+    if offer + 1 >= ctx.n_turns or ctx.transcript.turns[offer + 1].role is not Role.CUSTOMER:
+        return False
+    words = ctx.call.words[offer + 1][:3]
+    return (bool(words) and words[0] in spelling_for(ctx.pack.language).negations
+            and not any(w.startswith(_AGREEING) for w in words))
+
+
 def _hands_off(ctx: CallContext, transfer: StageSpan) -> bool:
     """The call ends with this transfer: the agent never came back, or only said one more thing
     (usually "connecting you now") in the last few turns of the call."""
     if transfer.return_turn is None:
         return True
-    trigger = transfer.trigger_turn if transfer.trigger_turn is not None else transfer.start_turn
-    later_agent = [t for t in range(trigger + 1, ctx.n_turns) if ctx.transcript.turns[t].role is Role.AGENT]
-    return len(later_agent) <= 1 and ctx.n_turns - 1 - trigger <= HANDOFF_TAIL_TURNS
+    return _ends_call(ctx, transfer.trigger_turn if transfer.trigger_turn is not None else transfer.start_turn)
 
 
 _TERMINAL = (".", "!", "?", "…", '"', "'", ")", "»")

@@ -126,6 +126,40 @@ def test_an_agreed_transfer_and_its_hand_off_a_few_turns_later_are_one_episode(e
     assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
 
 
+def test_a_negated_transfer_is_no_transfer(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: I'm afraid she's in clinic all morning, so I can't put you through. "
+                    "Can I take a message?", "Customer: Yes, please.", *CLOSE)
+    assert [s for s in result.stages if s.stage == "transfer"] == []
+    assert f["transfer.permission"].status.value == "not_applicable"
+
+
+def test_a_negation_in_the_sentence_before_does_not_cancel_a_transfer(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: I can't answer that. May I transfer you to our billing team?",
+                    "Customer: Sure.", "Agent: Transferring you now.")
+    assert result.end_reason == "transferred"
+    assert f["transfer.permission"].status.value == "pass"
+
+
+def test_a_declined_transfer_offer_is_no_transfer(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: I could transfer you to the branch team, shall I?",
+                    "Customer: No, that's fine, I'll wait for the letter.", *CLOSE)
+    assert [s for s in result.stages if s.stage == "transfer"] == []
+
+
+def test_no_problem_is_no_refusal(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to the branch team?", "Customer: No problem.",
+                    "Agent: Transferring you now.")
+    assert result.end_reason == "transferred"
+
+
+def test_words_after_a_final_hand_off_are_no_return_from_hold(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to our claims team?", "Customer: Yes.",
+                    "Agent: I'm transferring you to claims now.", "Customer: Thanks.",
+                    "Agent: You're welcome, they'll be with you in a second.")
+    assert result.end_reason == "transferred"
+    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
+
+
 def test_cut_off_mid_sentence(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your new card will arrive on", )
     assert result.end_reason == "cut_off"
