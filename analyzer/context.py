@@ -188,9 +188,14 @@ def _formulas_with(formulas: Sequence[Formula], slot: str) -> tuple[Formula, ...
 
 # Legal forms that are written in a company's registered name but not said on the phone.
 _LEGAL_FORMS = frozenset({
-    "ltd", "limited", "inc", "llc", "plc", "gmbh", "srl", "s.r.l", "sa", "s.a", "spa", "s.p.a", "ооо", "оао",
-    "зао", "пао", "ао", "ип", "еоод", "оод", "ад", "еад",
+    "ltd", "limited", "inc", "llc", "plc", "corp", "gmbh",  # English and the common foreign ones
+    "ооо", "оао", "зао", "пао", "ао", "ип", "нко", "ано", "гуп", "муп", "фгуп",  # Russian
+    "еоод", "оод", "ад", "еад", "зад", "ет", "кд",  # Bulgarian
+    "spa", "s.p.a", "srl", "s.r.l", "snc", "s.n.c", "sas", "s.a.s",  # Italian
+    "sa", "s.a", "pfa", "ra",  # Romanian (srl above)
 })
+# A coined brand written in one word with an inner capital ("ExpresCargo", "НетЛинк") is said alone.
+_COINED = re.compile(r"[^\W\d_]*[a-zа-яёăâîșțşţ][A-ZА-ЯЁĂÂÎȘȚ][^\W_]*")
 _QUOTED = re.compile(r"[«„“\"]([^«»„“”\"]+)[»“”\"]")
 _WEB_SUFFIX = re.compile(r"(?<=\w)\.(?:com|net|org|eu|co\.uk|uk|ro|bg|ru|it)$", re.IGNORECASE)
 
@@ -216,6 +221,8 @@ def slot_variants(slot: str, value: str) -> list[str]:
         return []
     words[-1] = _WEB_SUFFIX.sub("", words[-1])
     forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
+    if len(words) > 1 and _COINED.fullmatch(words[0]):
+        forms.append(words[0])
     return [f for f in forms if f and f.casefold() != value.casefold()]
 
 

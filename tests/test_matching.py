@@ -158,6 +158,9 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("Страховая компания «Гарант-Полис»", ["Гарант-Полис"]),
     ("Harper Valley National Bank", ["Harper Valley National", "Harper Valley"]),
     ("Acme Ltd", ["Acme"]),
+    ("ЗАД Балкан Гаранция", ["Балкан Гаранция"]),
+    ("ExpresCargo Curierat", ["ExpresCargo"]),  # a coined one-word brand is said alone
+    ("Banca Meridian", []),  # "Banca" alone names no company
     ("Acme Bank", []),  # two words are the least a company is named by
 ])
 def test_company_short_forms(company, short):
