@@ -239,6 +239,12 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
         # Closing words came before a transfer that ends the call ("... any more questions?" / "I'll
         # connect you with the lab"): the agent handed the call on, it did not close it.
         return None, "transferred"
+    if last is not None and seg is not None and seg.cutoff_cues:
+        # "Anything else?" / "Yes, one more thing..." / "Hello? Can you hear me?": the line dropped after
+        # the closing began, so it never finished.
+        dropped = ctx.cue_turns(seg.cutoff_cues, range(max(last + 1, n - 2), n))
+        if dropped:
+            return None, "cut_off"
     if last is not None and n - 1 - last <= gap:
         start = last
         for t in cues:

@@ -160,6 +160,13 @@ def test_words_after_a_final_hand_off_are_no_return_from_hold(en_runtime):
     assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
 
 
+def test_a_line_dropping_after_the_closing_began_is_a_cut_off(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Is there anything else I can help you with?",
+                    "Customer: Actually yes, about my savings account...", "Agent: Hello? Can you hear me?")
+    assert result.end_reason == "cut_off"
+    assert f["closing.thanks"].status.value == "not_applicable"
+
+
 def test_cut_off_mid_sentence(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your new card will arrive on", )
     assert result.end_reason == "cut_off"
