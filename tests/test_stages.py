@@ -202,6 +202,13 @@ def test_a_farewell_before_the_offer_of_more_help_fails_the_order_even_if_said_a
     assert f["closing.order"].turn == 2
 
 
+def test_a_farewell_ending_its_sentence_before_the_question_in_the_same_turn_fails_the_order(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday.", "Customer: Okay.",
+                    "Agent: Have a lovely day! Oh, sorry, is there anything else I can help with?",
+                    "Customer: No, that's all.", "Agent: Thank you for calling Acme Bank, goodbye.")
+    assert f["closing.order"].status.value == "fail"
+
+
 def test_farewell_words_inside_a_turn_are_no_early_farewell(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: We'll take care of that for you, it takes a couple of days.",
                     *CLOSE)

@@ -2,6 +2,8 @@
 further help before the farewell). Not applicable unless every one of them passed."""
 from __future__ import annotations
 
+import re
+
 from ..context import CallContext
 from ..models import Match, Status
 from ..pack.loader import RuleDef
@@ -28,24 +30,38 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     return Outcome(Status.PASS, None, matches[0], evidence=" … ".join(m.text for m in matches))
 
 
-# A farewell said early must be clear and end its turn ("... fifteen minutes. Have a nice day,
-# goodbye!"): within a turn ("we'll take care of that") or said loosely ("it takes a couple of days"
-# against "have a {*} day") the words are no farewell.
-_TURN_END_SLACK = 1
-_CLEAR_SCORE = 90.0
+# A farewell said early must be clear and end its sentence ("... fifteen minutes. Have a nice day,
+# goodbye!", "Хубав ден ви желая! А, имате ли друг въпрос?"): inside a sentence ("we'll take care of
+# that") or said loosely ("it takes a couple of days" against "have a {*} day") the words are no
+# farewell. Text without punctuation (speech recognition) has only the turn's end.
+_SENTENCE_END_SLACK = 2  # words between the farewell and its sentence's end: "Хубав ден ви желая!"
+_CLEAR_SCORE = 95.0  # said as written or nearly: "pe rând" scores 90 against "pe curând"
+_SENTENCE_END = re.compile(r"[.!?…]")
 
 
 def _said_before(ctx: CallContext, earlier: RuleDef, later: RuleDef, mark: Match) -> Match | None:
-    """The first match of `later`'s formulas that ends its turn and comes before `mark` (the match of
-    `earlier`), searched in `earlier`'s window: where the earlier step was looked for."""
+    """The first match of `later`'s formulas that ends its sentence and comes before `mark` (the match
+    of `earlier`), searched in `earlier`'s window: where the earlier step was looked for."""
     if not later.rule.any_of:
         return None
     span = next((s for s in ctx.stages if s.stage == "closing"), None)
     window = ctx.window_turns(earlier, span, None) or []
     role_turns = set(ctx.role_turns(later.rule.role))
-    turns = [t for t in window if t <= mark.turn and t in role_turns]
+    # The opening's "Добрый день!" / "Bună seara" is a greeting, however a farewell formula reads it.
+    opening = max((s.end_turn for s in ctx.stages if s.stage == "greeting"), default=-1)
+    turns = [t for t in window if opening < t <= mark.turn and t in role_turns]
     for t, match in ctx.matching_turns(later.rule.any_of, turns, max(_CLEAR_SCORE, threshold_of(ctx, later))):
-        said = len(ctx.call.words[t])
-        if match.position < mark.position and match.word + len(match.text.split()) >= said - _TURN_END_SLACK:
+        if match.position < mark.position and _ends_sentence(ctx, t, match.word + len(match.text.split()) - 1):
             return match
     return None
+
+
+def _ends_sentence(ctx: CallContext, t: int, last: int) -> bool:
+    """At most a couple of words follow word `last` of turn `t` before its sentence or the turn ends."""
+    words, spans = ctx.call.words[t], ctx.call.span(t)
+    if last + 1 + _SENTENCE_END_SLACK >= len(words):
+        return True
+    if len(spans) != len(words) or spans[last][1] < 0:
+        return False
+    end = _SENTENCE_END.search(ctx.transcript.turns[t].text, spans[last][1])
+    return end is not None and all(spans[w][0] >= end.start() for w in range(last + 1 + _SENTENCE_END_SLACK, len(words)))
