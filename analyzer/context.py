@@ -109,9 +109,13 @@ class CallContext:
         threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
         compiled = self.matcher.compile_list(cue.any_of, self.variables)
         negations = spelling_for(self.pack.language).negations
-        return [t for t, match in self.matcher.matching_turns(compiled, self.call, self.role_turns(cue.role, turns),
-                                                               threshold)
-                if not self._negated(t, match.word, negations)]
+        found = []
+        # Where the cue is said at all first (cheap), then where in those turns its best match lies.
+        for t in self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold):
+            match = self.matcher.best_of(compiled, self.call, [t], floor=threshold)
+            if match is not None and not self._negated(t, match.word, negations):
+                found.append(t)
+        return found
 
     def _negated(self, t: int, word: int, negations: frozenset[str]) -> bool:
         """A negation among the few words before word `word` of turn `t`, in the same sentence."""
