@@ -208,8 +208,8 @@ def slot_variants(slot: str, value: str) -> list[str]:
     """Shorter forms in which a name is said: the agent's first or last name alone ("Priya" for Priya
     Sharma); a company's brand without its legal form, web suffix or trailing words ("ModaNova" for
     ModaNova.ro, "Гарант-Полис" for Страховая компания «Гарант-Полис», "Lumen Energie" for Lumen
-    Energie Furnizare). At least two words of a longer company name are kept, so that "Bank" alone
-    never stands for "Bank of Lindley"."""
+    Energie Furnizare, "Primăria Valea Albă" for Primăria Orașului Valea Albă). At least two words of a
+    longer company name are kept, so that "Bank" alone never stands for "Bank of Lindley"."""
     value = value.strip()
     if slot == "agent_name":
         words = [w for w in value.split() if len(w) >= 2]
@@ -227,6 +227,9 @@ def slot_variants(slot: str, value: str) -> list[str]:
     forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
     if len(words) > 1 and _COINED.fullmatch(words[0]):
         forms.append(words[0])
+    # A long name loses an inner word when said ("Primăria Valea Albă" for Primăria Orașului Valea Albă).
+    if len(words) >= 4:
+        forms.extend(" ".join(words[:i] + words[i + 1:]) for i in range(1, len(words) - 1))
     return [f for f in forms if f and f.casefold() != value.casefold()]
 
 

@@ -466,19 +466,27 @@ class Matcher:
                 if sim > 0:
                     found.append((w, w, False, sim))
                 if folded is not None and w < last:
-                    score = self._slot_join_ratio(folded, spoken + words[w + 1])
-                    if score >= JOIN_CUTOFF:
+                    score = self._slot_join_score(folded, spoken + words[w + 1])
+                    if score:
                         found.append((w, w + 1, True, score))
             call.slot_points[key] = found
         return found
 
-    def _slot_join_ratio(self, folded: str, joined: str) -> float:
+    def _slot_join_score(self, folded: str, joined: str) -> float:
+        """How well two spoken words written as one match a name (0-100; 0: not at all): closely
+        ("shop nest" for ShopNest), or by their consonants, as names are what speech recognition
+        garbles most ("мери ана" for Мариана)."""
         key = (folded, joined)
         score = self._slot_join_cache.get(key)
         if score is None:
             if len(self._slot_join_cache) > _CACHE_LIMIT:
                 self._slot_join_cache.clear()
-            score = self._slot_join_cache[key] = fuzz.ratio(folded, self._fold(joined))
+            joined = self._fold(joined)
+            score = fuzz.ratio(folded, joined)
+            if score < JOIN_CUTOFF:
+                sound = sound_key(folded, self.lm.language)
+                score = 100.0 * SOUND if sound and sound == sound_key(joined, self.lm.language) else 0.0
+            self._slot_join_cache[key] = score
         return score
 
     def pair_similarity(self, formula_word: str, spoken: str) -> float:

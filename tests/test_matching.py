@@ -81,6 +81,12 @@ def test_a_bare_name_counts_only_when_said_as_it_is(matcher):
     assert matcher.compile("{agent_name}", {}) is None
 
 
+def test_a_name_split_and_misheard_by_asr_matches_by_its_consonants(matcher):
+    # "cath rin" for Catherine: joined, too far apart letter by letter, but the same consonants.
+    assert score(matcher, "{agent_name} speaking", "cath rin speaking", agent_name="Catherine") >= 80
+    assert score(matcher, "{agent_name} speaking", "cat ran speaking", agent_name="Catherine") < 80
+
+
 def test_formula_across_two_asr_segments(matcher):
     assert score(matcher, "how can I help you", "my name is mary", "how can i help") >= 80
 
@@ -156,7 +162,10 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("ModaNova.ro", ["ModaNova"]),
     ("Lumen Energie Furnizare", ["Lumen Energie"]),
     ("Страховая компания «Гарант-Полис»", ["Гарант-Полис"]),
-    ("Harper Valley National Bank", ["Harper Valley National", "Harper Valley"]),
+    ("Harper Valley National Bank", ["Harper Valley National", "Harper Valley", "Harper National Bank",
+                                     "Harper Valley Bank"]),
+    ("Primăria Orașului Valea Albă", ["Primăria Orașului Valea", "Primăria Orașului", "Primăria Valea Albă",
+                                      "Primăria Orașului Albă"]),
     ("Acme Ltd", ["Acme"]),
     ("ЗАД Балкан Гаранция", ["Балкан Гаранция"]),
     ("ExpresCargo Curierat", ["ExpresCargo"]),  # a coined one-word brand is said alone
