@@ -14,6 +14,7 @@ from .context import CallContext
 from .matching import Matcher
 from .models import CallResult, Finding, Severity, StageSpan, Status, Transcript
 from .nlp import language_model
+from .normalize import spelling_for
 from .pack.loader import Pack, RuleDef
 from .pack.schema import CheckType
 from .roles import assign_roles
@@ -167,15 +168,17 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
 
 def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: int | None) -> int | None:
     """The first turn of the rule's role (before `before`) that asks one of the rule's own formulas:
-    a question, not a passing mention ("have your policy number ready" before a transfer). In text
-    without question marks (speech recognition) every turn may be a question."""
+    a question or a request ("Назовите код бронирования", "your date of birth, please"), not a passing
+    mention ("have your policy number ready" before a transfer). In text without question marks
+    (speech recognition) every turn may be a question."""
     threshold = rd.rule.threshold if rd.rule.threshold is not None else ctx.pack.manifest.defaults.threshold
     turns = ctx.transcript.turns
     punctuated = any("?" in u.text for u in turns)
+    requests = spelling_for(ctx.pack.language).requests
     for t in ctx.role_turns(rd.rule.role, area):
         if before is not None and t >= before:
             return None
-        if punctuated and "?" not in turns[t].text:
+        if punctuated and "?" not in turns[t].text and requests.isdisjoint(ctx.call.words[t]):
             continue
         match = ctx.best(rd.rule.any_of or [], [t])
         if match and match.score >= threshold:

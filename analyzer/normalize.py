@@ -23,6 +23,10 @@ class LanguageSpelling:
     # Words that negate what follows ("I can't put you through", "не могу вас переключить"): a cue said
     # right after one is not what it says.
     negations: frozenset[str] = frozenset()
+    # Imperatives that make a sentence a request without a question mark ("Назовите код бронирования",
+    # "Confirm your date of birth."): it asks as a question does. Not "please": "please have your
+    # policy number ready" asks nothing yet.
+    requests: frozenset[str] = frozenset()
 
 
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
@@ -32,25 +36,30 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         fillers=frozenset(_COMMON_FILLERS),
         negations=frozenset({"not", "never", "no", "unable", "cannot", "can't", "won't", "don't", "doesn't", "isn't",
                              "aren't", "wasn't", "couldn't", "wouldn't", "shouldn't", "didn't", "haven't"}),
+        requests=frozenset({"confirm", "provide", "spell"}),
     ),
     "ru": LanguageSpelling(
         char_folds={"ё": "е"},
         vowels="аеиоуыэюяьъ",
         negations=frozenset({"не", "нет", "нельзя", "никак", "никого", "ни"}),
+        requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
     "bg": LanguageSpelling(
         char_folds={"ѝ": "и"},
         vowels="аеиоуъюяь",
         negations=frozenset({"не", "няма", "нямам", "никак", "никого", "ни"}),
+        requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
     "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"}),
-                           negations=frozenset({"non", "nessuno", "neanche", "nemmeno", "mai"})),
+                           negations=frozenset({"non", "nessuno", "neanche", "nemmeno", "mai"}),
+                           requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
         fillers=frozenset(_COMMON_FILLERS | {"ă", "ăă", "ăăă", "ăăăă", "îî", "îîî", "ăm", "ăăm"}),
         negations=frozenset({"nu", "n-am", "n-o", "n-are", "n-avem", "nici", "nimeni"}),
+        requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați"}),
     ),
 }
 DEFAULT_SPELLING = LanguageSpelling(fillers=frozenset(_COMMON_FILLERS))

@@ -256,3 +256,18 @@ def test_timing_not_applicable_without_timestamps(en_runtime):
     assert all(v is None for v in result.timing.values())
     assert f["greeting.timely"].status.value == "not_applicable"
     assert f["call.max-silence"].status.value == "not_applicable"
+
+
+def test_a_security_request_without_a_question_mark_makes_identity_check_apply(en_runtime):
+    # "Confirm your date of birth." asks as a question does; the disclosure that follows is not in the
+    # pack's disclosure cues, so the request is what makes the rule apply.
+    result, f = run(en_runtime, *OPEN, "Agent: Sure. Confirm your date of birth and postcode for me.",
+                    "Customer: Third of May 1980, LS6 2QW.", "Agent: Thanks. Your payment went out on the ninth.",
+                    *CLOSE)
+    assert f["answering.identity-check"].status.value == "pass"
+
+
+def test_please_have_it_ready_asks_nothing(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Please have your policy number ready when they answer.",
+                    "Customer: Okay.", *CLOSE)
+    assert f["answering.identity-check"].status.value == "not_applicable"
