@@ -1,6 +1,8 @@
 """Segmentation: greeting, holds and transfers (with and without timestamps), upset customers, closing."""
 from __future__ import annotations
 
+import pytest
+
 from analyzer.engine import check_call
 from analyzer.evaluation import fold_findings
 from support import make_call
@@ -106,16 +108,6 @@ def test_transfer_at_end_is_handoff(en_runtime):
     assert f["transfer.announce-target"].status.value == "pass"
 
 
-def test_closing_words_before_a_final_transfer_do_not_close_the_call(en_runtime):
-    # "Is there anything else" opens a closing; the caller's answer sends the call elsewhere.
-    result, f = run(en_runtime, *OPEN, "Agent: Your card is on its way. Is there anything else?",
-                    "Customer: Yes, one more question, about my mortgage.",
-                    "Agent: The mortgage team can help with that. May I transfer you to them?", "Customer: Yes.",
-                    "Agent: Transferring you to the mortgage team now.")
-    assert result.end_reason == "transferred"
-    assert f["closing.thanks"].status.value == "not_applicable"
-
-
 def test_an_agreed_transfer_and_its_hand_off_a_few_turns_later_are_one_episode(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Our cards team can raise that. May I transfer you to them?",
                     "Customer: Yes please.", "Agent: I'll add a note first so you needn't repeat yourself.",
@@ -126,45 +118,45 @@ def test_an_agreed_transfer_and_its_hand_off_a_few_turns_later_are_one_episode(e
     assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
 
 
-def test_a_negated_transfer_is_no_transfer(en_runtime):
-    result, f = run(en_runtime, *OPEN, "Agent: I'm afraid she's in clinic all morning, so I can't put you through. "
-                    "Can I take a message?", "Customer: Yes, please.", *CLOSE)
+@pytest.mark.parametrize("offer, answer", [
+    # Negated in the same sentence: she cannot be put through.
+    ("I'm afraid she's in clinic all morning, so I can't put you through. Can I take a message?", "Yes, please."),
+    # Offered, and the caller says no.
+    ("I could transfer you to the branch team, shall I?", "No, that's fine, I'll wait for the letter."),
+])
+def test_transfers_that_do_not_happen_open_no_episode(en_runtime, offer, answer):
+    result, f = run(en_runtime, *OPEN, f"Agent: {offer}", f"Customer: {answer}", *CLOSE)
     assert [s for s in result.stages if s.stage == "transfer"] == []
     assert f["transfer.permission"].status.value == "not_applicable"
 
 
-def test_a_negation_in_the_sentence_before_does_not_cancel_a_transfer(en_runtime):
-    result, f = run(en_runtime, *OPEN, "Agent: I can't answer that. May I transfer you to our billing team?",
-                    "Customer: Sure.", "Agent: Transferring you now.")
+@pytest.mark.parametrize("offer, answer", [
+    ("I can't answer that. May I transfer you to our billing team?", "Sure."),  # the negation is a sentence before
+    ("May I transfer you to the branch team?", "No problem."),  # "no problem" agrees
+])
+def test_transfers_that_do_happen_despite_a_no_nearby(en_runtime, offer, answer):
+    result, f = run(en_runtime, *OPEN, f"Agent: {offer}", f"Customer: {answer}", "Agent: Transferring you now.")
     assert result.end_reason == "transferred"
     assert f["transfer.permission"].status.value == "pass"
 
 
-def test_a_declined_transfer_offer_is_no_transfer(en_runtime):
-    result, f = run(en_runtime, *OPEN, "Agent: I could transfer you to the branch team, shall I?",
-                    "Customer: No, that's fine, I'll wait for the letter.", *CLOSE)
-    assert [s for s in result.stages if s.stage == "transfer"] == []
-
-
-def test_no_problem_is_no_refusal(en_runtime):
-    result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to the branch team?", "Customer: No problem.",
-                    "Agent: Transferring you now.")
-    assert result.end_reason == "transferred"
-
-
-def test_words_after_a_final_hand_off_are_no_return_from_hold(en_runtime):
-    result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to our claims team?", "Customer: Yes.",
-                    "Agent: I'm transferring you to claims now.", "Customer: Thanks.",
-                    "Agent: You're welcome, they'll be with you in a second.")
-    assert result.end_reason == "transferred"
-    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
-
-
-def test_a_line_dropping_after_the_closing_began_is_a_cut_off(en_runtime):
-    result, f = run(en_runtime, *OPEN, "Agent: Is there anything else I can help you with?",
-                    "Customer: Actually yes, about my savings account...", "Agent: Hello? Can you hear me?")
-    assert result.end_reason == "cut_off"
-    assert f["closing.thanks"].status.value == "not_applicable"
+@pytest.mark.parametrize("lines, end_reason, not_applicable", [
+    # "Is there anything else" opens a closing; the caller's answer sends the call elsewhere.
+    (["Agent: Your card is on its way. Is there anything else?", "Customer: Yes, one more question, about my mortgage.",
+      "Agent: The mortgage team can help with that. May I transfer you to them?", "Customer: Yes.",
+      "Agent: Transferring you to the mortgage team now."], "transferred", "closing.thanks"),
+    # What the agent says after the final hand-off is no return from a hold.
+    (["Agent: May I transfer you to our claims team?", "Customer: Yes.", "Agent: I'm transferring you to claims now.",
+      "Customer: Thanks.", "Agent: You're welcome, they'll be with you in a second."],
+     "transferred", "transfer.thanks-for-waiting"),
+    # The line drops after the closing began.
+    (["Agent: Is there anything else I can help you with?", "Customer: Actually yes, about my savings account...",
+      "Agent: Hello? Can you hear me?"], "cut_off", "closing.thanks"),
+])
+def test_how_a_call_ends_after_its_closing_or_a_hand_off_began(en_runtime, lines, end_reason, not_applicable):
+    result, f = run(en_runtime, *OPEN, *lines)
+    assert result.end_reason == end_reason
+    assert f[not_applicable].status.value == "not_applicable"
 
 
 def test_cut_off_mid_sentence(en_runtime):
