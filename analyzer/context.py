@@ -20,7 +20,7 @@ Formula = str | RegexFormula
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
 NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
 _SENTENCE_END = re.compile(r"[.!?;…]")
-_SLOT_FORMULAS: dict[tuple[int, str], tuple[Sequence, tuple]] = {}
+_SLOT_FORMULAS: dict[tuple[int, str, bool], tuple[Sequence, tuple]] = {}
 
 
 @dataclass
@@ -60,10 +60,10 @@ class CallContext:
         Names are said shorter than the call's metadata writes them: formulas with the agent's name or
         the company's are tried with each short form too (see slot_variants)."""
         best = self.matcher.best_of(self.matcher.compile_list(formulas, self.variables), self.call, turns)
-        for slot, values in self._slot_variants.items():
+        for slot, values, framed in self._slot_variants:
             if best is not None and best.score >= 100.0:
                 break
-            with_slot = _formulas_with(formulas, slot)
+            with_slot = _formulas_with(formulas, slot, framed)
             for value in values if with_slot else ():
                 variables = {**self.variables, slot: value}
                 alt = self.matcher.best_of(self.matcher.compile_list(with_slot, variables), self.call, turns)
@@ -72,9 +72,15 @@ class CallContext:
         return best
 
     @functools.cached_property
-    def _slot_variants(self) -> dict[str, list[str]]:
-        return {slot: forms for slot in ("agent_name", "company")
-                if (forms := slot_variants(slot, self.variables.get(slot) or ""))}
+    def _slot_variants(self) -> list[tuple[str, list[str], bool]]:
+        """(slot, short forms, only in formulas with words of their own): a nickname ("Bev" for
+        Beverley) is tried only in a frame ("Bev speaking"), never alone ("car" is no Caroline)."""
+        found = [(slot, forms, False) for slot in ("agent_name", "company")
+                 if (forms := slot_variants(slot, self.variables.get(slot) or ""))]
+        nicknames = nickname_forms(self.variables.get("agent_name") or "")
+        if nicknames:
+            found.append(("agent_name", nicknames, True))
+        return found
 
     def matching_turns(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[tuple[int, Match]]:
         """Every turn (alone) in which one of `formulas` scores at least `threshold`."""
@@ -180,14 +186,28 @@ class CallContext:
         return [t for t in turns if all_turns[t].start_s is None or all_turns[t].start_s - ref <= seconds]
 
 
-def _formulas_with(formulas: Sequence[Formula], slot: str) -> tuple[Formula, ...]:
-    """The formulas of a list that use `slot` (cached per list)."""
-    key = (id(formulas), slot)
+def _formulas_with(formulas: Sequence[Formula], slot: str, framed: bool = False) -> tuple[Formula, ...]:
+    """The formulas of a list that use `slot` (with `framed`, only those with words besides it),
+    cached per list."""
+    key = (id(formulas), slot, framed)
     cached = _SLOT_FORMULAS.get(key)
     if cached is None or cached[0] is not formulas:
         marker = "{" + slot + "}"
-        cached = _SLOT_FORMULAS[key] = (formulas, tuple(f for f in formulas if isinstance(f, str) and marker in f))
+        cached = _SLOT_FORMULAS[key] = (formulas, tuple(
+            f for f in formulas if isinstance(f, str) and marker in f and not (framed and f.strip() == marker)))
     return cached[1]
+
+
+NICKNAME_MIN_NAME = 6  # letters a first name needs before its first letters make a nickname
+
+
+def nickname_forms(agent_name: str) -> list[str]:
+    """Nicknames made of a long first name's first three to five letters ("Bev" for Beverley, "Sam"
+    for Samantha, "Chris" for Christopher)."""
+    first = agent_name.split()[0] if agent_name.split() else ""
+    if len(first) < NICKNAME_MIN_NAME:
+        return []
+    return [first[:n] for n in (3, 4, 5) if n < len(first)]
 
 
 # Legal forms that are written in a company's registered name but not said on the phone.
@@ -198,7 +218,8 @@ _LEGAL_FORMS = frozenset({
     "spa", "s.p.a", "srl", "s.r.l", "snc", "s.n.c", "sas", "s.a.s",  # Italian
     "sa", "s.a", "pfa", "ra",  # Romanian (srl above)
 })
-# A coined brand written in one word with an inner capital ("ExpresCargo", "НетЛинк") is said alone.
+# A coined brand written in one word with an inner capital ("ExpresCargo", "Clinica MedAlpin Brașov")
+# is said alone.
 _COINED = re.compile(r"[^\W\d_]*[a-zа-яёăâîșțşţ][A-ZА-ЯЁĂÂÎȘȚ][^\W_]*")
 _QUOTED = re.compile(r"[«„“\"]([^«»„“”\"]+)[»“”\"]")
 _WEB_SUFFIX = re.compile(r"(?<=\w)\.(?:com|net|org|eu|co\.uk|uk|ro|bg|ru|it)$", re.IGNORECASE)
@@ -225,8 +246,8 @@ def slot_variants(slot: str, value: str) -> list[str]:
         return []
     words[-1] = _WEB_SUFFIX.sub("", words[-1])
     forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
-    if len(words) > 1 and _COINED.fullmatch(words[0]):
-        forms.append(words[0])
+    if len(words) > 1:
+        forms.extend(w for w in words if _COINED.fullmatch(w))
     # A long name loses an inner word when said ("Primăria Valea Albă" for Primăria Orașului Valea Albă).
     if len(words) >= 4:
         forms.extend(" ".join(words[:i] + words[i + 1:]) for i in range(1, len(words) - 1))

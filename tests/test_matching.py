@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.context import slot_variants
+from analyzer.context import nickname_forms, slot_variants
 from analyzer.engine import check_call
 from analyzer.evaluation import fold_findings
 from analyzer.matching import Matcher
@@ -169,11 +169,29 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("Acme Ltd", ["Acme"]),
     ("ЗАД Балкан Гаранция", ["Балкан Гаранция"]),
     ("ExpresCargo Curierat", ["ExpresCargo"]),  # a coined one-word brand is said alone
+    ("Clinica MedAlpin Brașov", ["Clinica MedAlpin", "MedAlpin"]),
     ("Banca Meridian", []),  # "Banca" alone names no company
     ("Acme Bank", []),  # two words are the least a company is named by
 ])
 def test_company_short_forms(company, short):
     assert slot_variants("company", company) == short
+
+
+@pytest.mark.parametrize("name, nicknames", [
+    ("Beverley Hollis", ["Bev", "Beve", "Bever"]), ("Christopher Lane", ["Chr", "Chri", "Chris"]), ("Anna Smith", []),
+])
+def test_nicknames_of_a_long_first_name(name, nicknames):
+    assert nickname_forms(name) == nicknames
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("Morning, Ashby Lane Surgery, Bev speaking, how can I help?", "pass"),
+    ("Morning, Ashby Lane Surgery, how can I help with your car?", "fail"),  # "car" is not Caroline alone
+])
+def test_a_nickname_counts_in_a_frame_only(en_runtime, said, expected):
+    name = "Beverley Hollis" if "Bev" in said else "Caroline Hollis"
+    v = verdicts(en_runtime, f"Agent: {said}", "Customer: I'd like my results.", agent_name=name)
+    assert v["greeting.agent-name"] == expected
 
 
 @pytest.mark.parametrize("said, expected", [
