@@ -169,11 +169,34 @@ _F_FIRST, _F_LAST, _POS_FIRST, _POS_LAST, _VALUE, _TURN, _W_FIRST, _W_LAST = ran
 
 @dataclass(frozen=True)
 class _ScanPlan:
-    """A formula list's requirement sets at one threshold: (heaviest vid, ((other vids, formula
-    indexes), ...)) groups, and the list's regex formulas with their indexes."""
+    """A formula list's requirement sets at one threshold: heaviest vid -> ((other vids, formula
+    indexes), ...), and the list's regex formulas joined into as few patterns as their flags allow
+    (a turn any of them matches is one the joined pattern matches)."""
 
-    groups: tuple[tuple[int, tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]], ...]
-    regexes: tuple[tuple[int, CompiledFormula], ...]
+    groups: dict[int, tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]]
+    regexes: tuple[re.Pattern[str], ...]
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
+
+
+def _joined_patterns(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """One alternation per set of flags, searched once per turn instead of once per formula;
+    patterns that cannot be joined (back-references, global inline flags) stay on their own."""
+    by_flags: dict[int, list[str]] = {}
+    alone: list[re.Pattern[str]] = []
+    for pattern in patterns:
+        if _BACKREFERENCE.search(pattern.pattern):
+            alone.append(pattern)
+        else:
+            by_flags.setdefault(pattern.flags, []).append(pattern.pattern)
+    joined = []
+    for flags, sources in by_flags.items():
+        try:
+            joined.append(re.compile("|".join(f"(?:{source})" for source in sources), flags))
+        except re.error:
+            alone.extend(re.compile(source, flags) for source in sources)
+    return (*joined, *alone)
 
 
 class _VocabShape:
@@ -761,13 +784,13 @@ class Matcher:
         if cached is not None and cached[0] is formulas:
             return cached[1]
         groups: dict[int, dict[tuple[int, ...], list[int]]] = {}
-        regexes: list[tuple[int, CompiledFormula]] = []
+        regexes: list[re.Pattern[str]] = []
         plan = None
         for index, formula in enumerate(formulas):
             if formula is None:
                 continue
             if formula.regex is not None:
-                regexes.append((index, formula))
+                regexes.append(formula.regex)
                 continue
             found = self.requirement(formula, threshold)
             if found is None:
@@ -777,8 +800,8 @@ class Matcher:
                 if index not in owners:
                     owners.append(index)
         else:
-            plan = _ScanPlan(tuple((vid, tuple((rest, tuple(owners)) for rest, owners in sets.items()))
-                                   for vid, sets in groups.items()), tuple(regexes))
+            plan = _ScanPlan({vid: tuple((rest, tuple(owners)) for rest, owners in sets.items())
+                              for vid, sets in groups.items()}, _joined_patterns(regexes))
         if len(self._scans) > _CACHE_LIMIT:
             self._scans.clear()
         self._scans[key] = (formulas, plan)
@@ -793,16 +816,20 @@ class Matcher:
         turns a regex formula was seen to match, as a bit mask."""
         if call.registered != self._generation or call.vocab_version != self._version:
             self.register(call)
-        get = call.vid_masks.get
+        masks = call.vid_masks
+        get = masks.get
         plan = self._scan_plan(formulas, threshold)
         if plan is None:
             return list(turns), None, 0
         found = 0
         owners: dict[int, set[int]] = {}
-        for first, rests in plan.groups:
-            head = get(first)
-            if not head:
-                continue
+        groups = plan.groups
+        # The call's words or the list's heaviest words, whichever are fewer, are looked up in the other.
+        if len(masks) < len(groups):
+            present = [(head, groups[vid]) for vid, head in masks.items() if vid in groups]
+        else:
+            present = [(head, rests) for vid, rests in groups.items() if (head := get(vid))]
+        for head, rests in present:
             for vids, indexes in rests:
                 mask = head
                 for vid in vids:
@@ -820,8 +847,8 @@ class Matcher:
                         owned.update(indexes)
                     mask ^= low
         regex_found = 0
-        for _, formula in plan.regexes:
-            search = formula.regex.search  # type: ignore[union-attr]
+        for pattern in plan.regexes:
+            search = pattern.search
             for t in turns:
                 if not regex_found >> t & 1 and search(call.normalized_text(t)):
                     regex_found |= 1 << t
@@ -930,13 +957,12 @@ class Matcher:
 
     def _owner_reaches(self, formulas: Sequence[CompiledFormula | None], call: CallText, t: int,
                        indexes: Iterable[int], threshold: float) -> bool:
+        # (Regex formulas were searched in every turn by the sieve: regex_found has them all.)
         for index in sorted(indexes):
             aligned = self._align(formulas[index], call, [t])  # type: ignore[arg-type]
             if aligned is not None and aligned[0] >= threshold:
                 return True
-        # A turn the word sieve let through may still hold a regex formula's match.
-        return any(f is not None and f.regex is not None and f.regex.search(call.normalized_text(t))
-                   for f in formulas)
+        return False
 
     def matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                        threshold: float) -> list[tuple[int, Match]]:
