@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .context import CallContext, first_runs
 from .models import Role, StageSpan
+from .pack.schema import Anchor
 from .normalize import spelling_for
 
 DEFAULT_GREETING_AGENT_TURNS = 3
@@ -152,7 +153,10 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
 
     # Announcements open episodes too: always for transfers, and for holds when there are no
     # timestamps to measure the wait (with timestamps a short announced wait is not a hold).
-    openers = sorted(transfer_cues | (hold_cues if not ctx.transcript.has_timestamps else set()))
+    # A thanks for waiting is the return, though its words echo the announcement ("thank you for
+    # staying on the line" / "stay on the line"): it opens nothing.
+    announcing = transfer_cues | (hold_cues if not ctx.transcript.has_timestamps else set())
+    openers = sorted(announcing - _return_turns(ctx, announcing) if announcing else announcing)
     t_idx = 0
     while t_idx < len(openers):
         start = openers[t_idx]
@@ -186,6 +190,20 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
                   trigger_turn=ep["trigger"], return_turn=ep["ret"], hold_s=ep["hold_s"])
         )
     return spans
+
+
+def _return_turns(ctx: CallContext, turns: set[int]) -> set[int]:
+    """Those of `turns` that say what the transfer stage's rules expect at the return from a hold
+    (their window starts at the return: the thanks for waiting)."""
+    found: set[int] = set()
+    default = ctx.pack.manifest.defaults.threshold
+    for rd in ctx.pack.rules:
+        rule = rd.rule
+        if rd.stage == "transfer" and rule.any_of and rule.window and rule.window.from_ is Anchor.RETURN:
+            threshold = rule.threshold if rule.threshold is not None else default
+            found.update(t for t, _ in ctx.matching_turns(rule.any_of, ctx.role_turns(rule.role, sorted(turns)),
+                                                          threshold))
+    return found
 
 
 # --- difficult client -----------------------------------------------------------------------------

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.engine import check_call
+from analyzer.engine import PackRuntime, check_call
 from analyzer.evaluation import fold_findings
-from support import make_call
+from analyzer.pack import load_pack
+from support import RULES, make_call
 
 OPEN = ["Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
         "Customer: I have a question about my card payment from last week."]
@@ -263,3 +264,20 @@ def test_please_have_it_ready_asks_nothing(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Please have your policy number ready when they answer.",
                     "Customer: Okay.", *CLOSE)
     assert f["answering.identity-check"].status.value == "not_applicable"
+
+
+@pytest.mark.parametrize("language, lines", [
+    ("bg", ["Agent: Може ли да ви задържа на линия за момент, докато проверя?", "Customer: Да.",
+            "Agent: Благодаря ви, че останахте на линия, отблокирах картата."]),
+    ("ru", ["Agent: Можно попросить вас подождать на линии, пока я проверю?", "Customer: Да.",
+            "Agent: Спасибо, что остались на линии, карту разблокировала."]),
+    ("it", ["Agent: Posso metterla in attesa un momento mentre controllo?", "Customer: Sì.",
+            "Agent: Grazie per essere rimasto in linea, ho sbloccato la carta."]),
+])
+def test_a_thanks_for_waiting_is_the_return_though_it_echoes_the_announcement(language, lines):
+    # "Thank you for staying on the line" shares its words with "stay on the line": still the return.
+    runtime = PackRuntime(load_pack(RULES / language))
+    result, f = run(runtime, *lines, "Customer: Thanks.")
+    holds = [s for s in result.stages if s.stage == "transfer"]
+    assert [(s.trigger_turn, s.return_turn) for s in holds] == [(0, 2)]
+    assert f["transfer.thanks-for-waiting"].status.value == "pass"
