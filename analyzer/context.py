@@ -54,7 +54,7 @@ class CallContext:
 
     # --- formulas -----------------------------------------------------------------------------
 
-    def best(self, formulas: Sequence[Formula], turns: Sequence[Formula]) -> Match | None:
+    def best(self, formulas: Sequence[Formula], turns: Sequence[int]) -> Match | None:
         """The best match of any of `formulas` within `turns` (the first formula on a tie).
 
         Names are said shorter than the call's metadata writes them: formulas with the agent's name or
@@ -90,6 +90,17 @@ class CallContext:
         """The highest score any single turn of `turns` gives one of `formulas` (None: no match)."""
         return self.matcher.max_turn_score(self.matcher.compile_list(formulas, self.variables), self.call, turns)
 
+    def turns_saying(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[int]:
+        """The turns (alone) in which one of `formulas` scores at least `threshold`: matching_turns()
+        without building the matches."""
+        return list(self.matcher.iter_reaching_turns(self.matcher.compile_list(formulas, self.variables), self.call,
+                                                     turns, threshold))
+
+    def _cue_search(self, cue: Cue) -> tuple[tuple, float]:
+        """A cue's formulas compiled with this call's values, and its threshold."""
+        threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
+        return self.matcher.compile_list(cue.any_of, self.variables), threshold
+
     def cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
         """The turns (of the cue's role) in which the cue is said."""
         return list(self.iter_cue_turns(cue, turns))
@@ -99,8 +110,7 @@ class CallContext:
         """cue_turns() one turn at a time (last first with `reverse`): matching stops when the caller does."""
         if cue is None:
             return iter(())
-        threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
-        compiled = self.matcher.compile_list(cue.any_of, self.variables)
+        compiled, threshold = self._cue_search(cue)
         return self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold,
                                                 reverse=reverse)
 
@@ -112,8 +122,7 @@ class CallContext:
         can't put you through", "nu vă pot face legătura"): there it says the opposite."""
         if cue is None:
             return []
-        threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
-        compiled = self.matcher.compile_list(cue.any_of, self.variables)
+        compiled, threshold = self._cue_search(cue)
         negations = spelling_for(self.pack.language).negations
         found = []
         # Where the cue is said at all first (cheap), then where in those turns its best match lies.

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
+from .checks.base import threshold_of
 from .context import CallContext
 from .matching import Matcher
 from .models import CallResult, Finding, Severity, StageSpan, Status, Transcript
@@ -171,7 +172,7 @@ def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: i
     a question or a request ("Назовите код бронирования", "your date of birth, please"), not a passing
     mention ("have your policy number ready" before a transfer). In text without question marks
     (speech recognition) every turn may be a question."""
-    threshold = rd.rule.threshold if rd.rule.threshold is not None else ctx.pack.manifest.defaults.threshold
+    threshold = threshold_of(ctx, rd)
     turns = ctx.transcript.turns
     punctuated = any("?" in u.text for u in turns)
     requests = spelling_for(ctx.pack.language).requests

@@ -175,6 +175,7 @@ class _ScanPlan:
 
     groups: dict[int, tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]]
     regexes: tuple[re.Pattern[str], ...]
+    regex_indexes: tuple[int, ...]
 
 
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
@@ -785,12 +786,14 @@ class Matcher:
             return cached[1]
         groups: dict[int, dict[tuple[int, ...], list[int]]] = {}
         regexes: list[re.Pattern[str]] = []
+        regex_indexes: list[int] = []
         plan = None
         for index, formula in enumerate(formulas):
             if formula is None:
                 continue
             if formula.regex is not None:
                 regexes.append(formula.regex)
+                regex_indexes.append(index)
                 continue
             found = self.requirement(formula, threshold)
             if found is None:
@@ -801,26 +804,26 @@ class Matcher:
                     owners.append(index)
         else:
             plan = _ScanPlan({vid: tuple((rest, tuple(owners)) for rest, owners in sets.items())
-                              for vid, sets in groups.items()}, _joined_patterns(regexes))
+                              for vid, sets in groups.items()}, _joined_patterns(regexes), tuple(regex_indexes))
         if len(self._scans) > _CACHE_LIMIT:
             self._scans.clear()
         self._scans[key] = (formulas, plan)
         return plan
 
     def _sieve(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
-               threshold: float) -> tuple[list[int], dict[int, set[int]] | None, int]:
+               threshold: float) -> tuple[list[int], dict[int, set[int]] | None, int, tuple[int, ...]]:
         """The turns (in order) that hold all the words of one of some formula's requirement sets, or
         that a regex formula matches (it scores 100 there): no other turn can reach `threshold` (bit
         masks of turns, so a call's turns are sieved at once). Also, per turn, the formulas whose sets
-        it holds (only they can reach the threshold there; None: no plan, any formula may), and the
-        turns a regex formula was seen to match, as a bit mask."""
+        it holds (only they can reach the threshold there; None: no plan, any formula may), the turns a
+        regex formula was seen to match, as a bit mask, and the indexes of the regex formulas."""
         if call.registered != self._generation or call.vocab_version != self._version:
             self.register(call)
         masks = call.vid_masks
         get = masks.get
         plan = self._scan_plan(formulas, threshold)
         if plan is None:
-            return list(turns), None, 0
+            return list(turns), None, 0, ()
         found = 0
         owners: dict[int, set[int]] = {}
         groups = plan.groups
@@ -854,8 +857,8 @@ class Matcher:
                     regex_found |= 1 << t
         found |= regex_found
         if not found:
-            return [], owners, 0
-        return [t for t in turns if found >> t & 1], owners, regex_found
+            return [], owners, 0, plan.regex_indexes
+        return [t for t in turns if found >> t & 1], owners, regex_found, plan.regex_indexes
 
     def candidate_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                         threshold: float) -> list[int]:
@@ -933,7 +936,13 @@ class Matcher:
                 threshold: float) -> bool:
         """Whether one of `formulas` scores at least `threshold` in `turns`: best_of() >= threshold, but
         stopping at the first formula that does, and building no Match."""
-        for _, _, formula in self._ranked(formulas, call, turns, threshold):
+        return self._any_reaches((formula for _, _, formula in self._ranked(formulas, call, turns, threshold)),
+                                 call, turns, threshold)
+
+    def _any_reaches(self, formulas: Iterable[CompiledFormula], call: CallText, turns: Sequence[int],
+                     threshold: float) -> bool:
+        """Align `formulas` in turn and stop at the first that scores at least `threshold`."""
+        for formula in formulas:
             aligned = self._align(formula, call, turns)
             if aligned is not None and aligned[0] >= threshold:
                 return True
@@ -946,30 +955,22 @@ class Matcher:
 
         In each candidate turn only the formulas whose requirement sets it holds are aligned (no other
         can reach the threshold there), and a regex formula's match is enough."""
-        candidates, owners, regex_found = self._sieve(formulas, call, turns, threshold)
+        candidates, owners, regex_found, _ = self._sieve(formulas, call, turns, threshold)
         for t in reversed(candidates) if reverse else candidates:
             if owners is None:
-                if self.reaches(formulas, call, [t], threshold):
-                    yield t
-                continue
-            if regex_found >> t & 1 or self._owner_reaches(formulas, call, t, owners.get(t, ()), threshold):
+                reached = self.reaches(formulas, call, [t], threshold)
+            else:
+                # The sieve searched every turn for the regex formulas: regex_found has all their matches.
+                owned = (formulas[i] for i in sorted(owners.get(t, ())))
+                reached = bool(regex_found >> t & 1) or self._any_reaches(owned, call, [t], threshold)  # type: ignore[arg-type]
+            if reached:
                 yield t
-
-    def _owner_reaches(self, formulas: Sequence[CompiledFormula | None], call: CallText, t: int,
-                       indexes: Iterable[int], threshold: float) -> bool:
-        # (Regex formulas were searched in every turn by the sieve: regex_found has them all.)
-        for index in sorted(indexes):
-            aligned = self._align(formulas[index], call, [t])  # type: ignore[arg-type]
-            if aligned is not None and aligned[0] >= threshold:
-                return True
-        return False
 
     def matching_turns(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                        threshold: float) -> list[tuple[int, Match]]:
         """Every turn (alone) whose best match of `formulas` scores at least `threshold`."""
         found = []
-        candidates, owners, _ = self._sieve(formulas, call, turns, threshold)
-        regexes = [i for i, f in enumerate(formulas) if f is not None and f.regex is not None]
+        candidates, owners, _, regexes = self._sieve(formulas, call, turns, threshold)
         for t in candidates:
             only = None if owners is None else [*owners.get(t, ()), *regexes]
             match = self.best_of(formulas, call, [t], floor=threshold, only=only)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .checks.base import threshold_of
 from .context import CallContext, first_runs
 from .models import Role, StageSpan
-from .pack.schema import Anchor
 from .normalize import spelling_for
+from .pack.schema import Anchor
 
 DEFAULT_GREETING_AGENT_TURNS = 3
 DEFAULT_HOLD_THRESHOLD_S = 30.0
@@ -196,13 +197,10 @@ def _return_turns(ctx: CallContext, turns: set[int]) -> set[int]:
     """Those of `turns` that say what the transfer stage's rules expect at the return from a hold
     (their window starts at the return: the thanks for waiting)."""
     found: set[int] = set()
-    default = ctx.pack.manifest.defaults.threshold
     for rd in ctx.pack.rules:
         rule = rd.rule
         if rd.stage == "transfer" and rule.any_of and rule.window and rule.window.from_ is Anchor.RETURN:
-            threshold = rule.threshold if rule.threshold is not None else default
-            found.update(t for t, _ in ctx.matching_turns(rule.any_of, ctx.role_turns(rule.role, sorted(turns)),
-                                                          threshold))
+            found.update(ctx.turns_saying(rule.any_of, ctx.role_turns(rule.role, sorted(turns)), threshold_of(ctx, rd)))
     return found
 
 
