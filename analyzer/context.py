@@ -257,8 +257,9 @@ def slot_variants(slot: str, value: str) -> list[str]:
     forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
     if len(words) > 1:
         forms.extend(w for w in words if _COINED.fullmatch(w))
-    # A long name loses an inner word when said ("Primăria Valea Albă" for Primăria Orașului Valea Albă).
-    if len(words) >= 4:
+    # A name of three words or more loses an inner word when said ("Primăria Valea Albă" for Primăria
+    # Orașului Valea Albă, "МФЦ Светлогорска" for МФЦ города Светлогорска).
+    if len(words) >= 3:
         forms.extend(" ".join(words[:i] + words[i + 1:]) for i in range(1, len(words) - 1))
     return [f for f in forms if f and f.casefold() != value.casefold()]
 

@@ -247,7 +247,7 @@ class Matcher:
         self._pair_cache: dict[tuple[str, str], float] = {}
         self._fold_cache: dict[str, str] = {}
         self._pair_join_cache: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
-        self._slot_join_cache: dict[tuple[str, str], float] = {}
+        self._slot_join_cache: dict[tuple[str, str, bool], float] = {}
         self._signatures: dict[tuple[int, float, str], frozenset[int] | None] = {}
         self._scans: dict[tuple[int, float], tuple[Sequence, tuple | None]] = {}
         self._plans: dict[tuple[int, float], tuple[Sequence, tuple[dict[int, tuple[int, ...]], tuple[int, ...]]]] = {}
@@ -493,21 +493,28 @@ class Matcher:
                     score = self._slot_join_score(folded, spoken + words[w + 1])
                     if score:
                         found.append((w, w + 1, True, score))
+                    elif w < last - 1:
+                        # A coined name split in three ("link a fon" for LinkaFon): closely only.
+                        score = self._slot_join_score(folded, spoken + words[w + 1] + words[w + 2], sound=False)
+                        if score:
+                            found.append((w, w + 2, True, score))
             call.slot_points[key] = found
         return found
 
-    def _slot_join_score(self, folded: str, joined: str) -> float:
-        """How well two spoken words written as one match a name (0-100; 0: not at all): closely
-        ("shop nest" for ShopNest), or by their consonants, as names are what speech recognition
-        garbles most ("мери ана" for Мариана)."""
-        key = (folded, joined)
+    def _slot_join_score(self, folded: str, joined: str, sound: bool = True) -> float:
+        """How well spoken words written as one match a name (0-100; 0: not at all): closely
+        ("shop nest" for ShopNest), or (with `sound`) by their consonants, as names are what speech
+        recognition garbles most ("мери ана" for Мариана)."""
+        key = (folded, joined, sound)
         score = self._slot_join_cache.get(key)
         if score is None:
             if len(self._slot_join_cache) > _CACHE_LIMIT:
                 self._slot_join_cache.clear()
             joined = self._fold(joined)
             score = fuzz.ratio(folded, joined)
-            if score < JOIN_CUTOFF:
+            if score < JOIN_CUTOFF and not sound:
+                score = 0.0
+            elif score < JOIN_CUTOFF:
                 sound = sound_key(folded, self.lm.language)
                 score = 100.0 * SOUND if sound and sound == sound_key(joined, self.lm.language) else 0.0
             self._slot_join_cache[key] = score
@@ -1040,7 +1047,8 @@ class Matcher:
             for t in turns:
                 offset = offsets[t]
                 for w1, w2, joined, value in self._slot_matches(call, word, t):
-                    if formula.lone_value and (joined or value < STEM):
+                    # Said as it is: one word, or words that join into it ("нет уейв" for НетУейв).
+                    if formula.lone_value and (value < 100.0 * STEM if joined else value < STEM):
                         continue
                     points.append((i, i, offset + w1, offset + w2, weight * value / 100 if joined else weight * value,
                                    t, w1, w2))
@@ -1061,8 +1069,8 @@ class Matcher:
         best_prev = [-1] * len(points)
         # A point further back than this many words cannot precede another in a chain (at most
         # max_inserted words inserted, plus up to GAP_MAX_WORDS per unknown slot skipped; a point spans
-        # at most two words): those are skipped without being looked at.
-        reach = max_inserted + GAP_MAX_WORDS * len(gaps) + 3
+        # at most three words): those are skipped without being looked at.
+        reach = max_inserted + GAP_MAX_WORDS * len(gaps) + 4
         starts = [p[_POS_FIRST] for p in points]
         stops = formula.gap_stops
         # The scope's words, to see what an unknown slot would take (only when some words may not be).

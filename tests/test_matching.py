@@ -42,6 +42,19 @@ def test_company_split_by_asr_matches_slot_value(matcher):
     assert score(matcher, "thank you for calling {company}", "thank you for colling shop nest", company="ShopNest") >= 90
 
 
+@pytest.mark.parametrize("said, company", [
+    ("нет уейв казвам се деян", "НетУейв"),  # the company alone, split in two
+    ("servizio clienti link a fon sono debora", "LinkaFon"),  # split in three
+])
+def test_a_company_said_alone_but_split_by_asr_is_named(matcher, said, company):
+    assert score(matcher, "{company}", said, company=company) >= 90
+
+
+def test_three_words_must_spell_the_company_closely(matcher):
+    # Three words are joined only when they spell the name: consonants alone do not do.
+    assert score(matcher, "thank you for calling {company}", "thank you for calling len ko fan", company="LinkaFon") < 80
+
+
 def test_bare_thank_you_is_not_thanks_for_calling(matcher):
     assert score(matcher, "thank you for calling", "Thank you.") < 80
 
@@ -160,7 +173,8 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
 
 @pytest.mark.parametrize("company, short", [
     ("ModaNova.ro", ["ModaNova"]),
-    ("Lumen Energie Furnizare", ["Lumen Energie"]),
+    ("Lumen Energie Furnizare", ["Lumen Energie", "Lumen Furnizare"]),
+    ("МФЦ города Светлогорска", ["МФЦ города", "МФЦ Светлогорска"]),
     ("Страховая компания «Гарант-Полис»", ["Гарант-Полис"]),
     ("Harper Valley National Bank", ["Harper Valley National", "Harper Valley", "Harper National Bank",
                                      "Harper Valley Bank"]),
@@ -169,7 +183,7 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("Acme Ltd", ["Acme"]),
     ("ЗАД Балкан Гаранция", ["Балкан Гаранция"]),
     ("ExpresCargo Curierat", ["ExpresCargo"]),  # a coined one-word brand is said alone
-    ("Clinica MedAlpin Brașov", ["Clinica MedAlpin", "MedAlpin"]),
+    ("Clinica MedAlpin Brașov", ["Clinica MedAlpin", "MedAlpin", "Clinica Brașov"]),
     ("Banca Meridian", []),  # "Banca" alone names no company
     ("Acme Bank", []),  # two words are the least a company is named by
 ])
