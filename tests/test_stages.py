@@ -217,6 +217,15 @@ def test_upset_customer_episode_and_empathy(en_runtime):
     assert f["difficult.no-blame"].status.value == "pass"
 
 
+@pytest.mark.parametrize("said, upset", [
+    ("Customer: You blocked my card while I'm at the till, what is this?!", True),
+    ("Customer: Is that the fee for the new card? Okay, thanks!", False),
+])
+def test_indignant_punctuation_opens_an_upset_episode(en_runtime, said, upset):
+    result, _ = run(en_runtime, *OPEN, said, "Agent: Let me look at that for you.", *CLOSE)
+    assert any(s.stage == "difficult_client" for s in result.stages) is upset
+
+
 def test_upset_customer_blamed(en_runtime):
     result, f = run(en_runtime, *OPEN, "Customer: This is unacceptable!", "Agent: Well, you need to calm down.", *CLOSE)
     assert f["difficult.empathy"].status.value == "fail"
