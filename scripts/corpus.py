@@ -355,8 +355,9 @@ def make_call(index: int, rng: random.Random) -> Call:
         mode = _mode(rng, absent)
         call.truth[rule] = "fail" if mode == "absent" else "pass"
         parts.append("" if mode == "absent" else _fill(rng.choice(table[mode]), slots))
-    if parts[1].lower().startswith("welcome"):
-        call.truth["greeting.salutation"] = "pass"  # "welcome to Acme Bank" greets the caller too
+    if parts[1].lower().startswith(("welcome", "thank")):
+        # "Welcome to Acme Bank" and "Thank you for calling Acme Bank" greet the caller too.
+        call.truth["greeting.salutation"] = "pass"
     if not any(parts):
         parts = ["Yes?"]
     if rng.random() < 0.3 and len([p for p in parts if p]) > 2:
