@@ -38,6 +38,18 @@ STEM = 0.9
 # so a one-word formula never passes on a sound-alike alone.
 SOUND = 0.75
 FUZZY_CUTOFF = 78.0  # rapidfuzz ratio for one misheard word ("colling"/"calling" is 86)
+# Letters heard alike at the start of a word: "kolling" for "calling", and any vowel for another
+# ("абращение" for "обращение": Russian unstressed o is said a).
+_INITIALS = {"k": "c", "q": "c", **{vowel: "a" for vowel in "aeiouyаоуыэеёиюяъ"}}
+
+
+def same_onset(spoken: str, formula_word: str) -> bool:
+    """Whether a word close in spelling may be a mishearing of a formula word: it keeps the first
+    sound, or lost or gained one sound before it ("драстуйте" for "здравствуйте"); a word that lost a
+    syllable is another word ("la prendo" is no garbled "la comprendo")."""
+    first, other = spoken[0], formula_word[0]
+    return (_INITIALS.get(first, first) == _INITIALS.get(other, other)
+            or first == formula_word[1:2] or spoken[1:2] == other)
 JOIN_CUTOFF = 88.0  # words split by ASR ("shop nest" for "ShopNest") must be closer
 STOP_WEIGHT = 0.4
 GAP_PENALTY = 0.08  # share of the formula's weight lost per word inserted inside the span
@@ -440,7 +452,8 @@ class Matcher:
         if len(fold) >= 4:
             folds, vids = self._vocab_shape().near_length(len(fold), FUZZY_CUTOFF, 4)
             for _, score, i in process.extract(fold, folds, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None):
-                found.setdefault(vids[i], score / 100.0)
+                if same_onset(fold, folds[i]):
+                    found.setdefault(vids[i], score / 100.0)
         key = sound_key(fold, self.lm.language)
         if key:
             for vid in self.by_sound.get(key, ()):

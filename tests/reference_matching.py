@@ -13,7 +13,8 @@ from rapidfuzz import fuzz, process
 
 from analyzer.checks import CHECKS
 from analyzer.checks.base import Outcome, threshold_of
-from analyzer.matching import EXACT, FUZZY_CUTOFF, JOIN_CUTOFF, LEMMA, SOUND, STEM, CallText, Matcher, _related
+from analyzer.matching import (EXACT, FUZZY_CUTOFF, JOIN_CUTOFF, LEMMA, SOUND, STEM, CallText, Matcher, _related,
+                               same_onset)
 from analyzer.models import Status
 from analyzer.normalize import fold_diacritics, sound_key, token_spans
 from analyzer.pack.schema import CheckType
@@ -57,7 +58,7 @@ class ReferenceMatcher(Matcher):
         if len(fold) >= 4:
             for _, score, vid in process.extract(fold, self.vocab_folds, scorer=fuzz.ratio,
                                                  score_cutoff=FUZZY_CUTOFF, limit=None):
-                if len(self.vocab_folds[vid]) >= 4:
+                if len(self.vocab_folds[vid]) >= 4 and same_onset(fold, self.vocab_folds[vid]):
                     found.setdefault(vid, score / 100.0)
         key = sound_key(fold, self.lm.language)
         for vid, other in enumerate(self.vocab_folds):

@@ -67,6 +67,17 @@ def test_a_misheard_vowel_still_matches(matcher, formula, text):
     assert score(matcher, formula, text) >= 80
 
 
+def test_a_word_that_lost_its_first_sound_is_another_word():
+    # "prendo" is 80% of "comprendo", but "la prendo in giro" says nothing of understanding.
+    it = Matcher(language_model("it"))
+    assert score(it, "la comprendo", "io non la prendo in giro") < 70
+
+
+def test_a_first_vowel_heard_as_another_still_matches():
+    ru = Matcher(language_model("ru"))
+    assert score(ru, "спасибо за обращение", "спасибо за абращение в банк восток") >= 90
+
+
 def test_a_sound_alike_alone_does_not_pass_a_one_word_formula(matcher):
     # "buy" has the consonants of "bye", but nothing else backs it up.
     assert 0 < score(matcher, "bye", "buy") < 80
