@@ -151,7 +151,13 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
         area = range(span.start_turn, span.end_turn + 1) if span else None
         trigger = ctx.first_cue_turn(rule.when, area)
         if rule.when.own_formulas and rule.any_of:
-            own = _first_own_turn(ctx, rd, area, before=trigger)
+            before = trigger
+            for rule_id in rule.when.not_after or ():
+                other = ctx.pack.rule(rule_id).rule.when
+                started = ctx.first_cue_turn(other, area) if other else None
+                if started is not None and (before is None or started < before):
+                    before = started
+            own = _first_own_turn(ctx, rd, area, before=before)
             trigger = own if own is not None else trigger
         if trigger is None:
             return not_applicable()

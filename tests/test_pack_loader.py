@@ -56,6 +56,14 @@ def test_unknown_key_with_did_you_mean(tmp_path):
     assert msg.endswith("greeting.yml:7:5: error: rule GR01: unknown key 'any_off'\n  hint: did you mean 'any_of'?")
 
 
+def test_not_after_names_a_rule_of_the_pack(tmp_path):
+    text = GOOD_RULE.replace("    any_of: [hello, good morning]",
+                             "    when: {role: agent, own_formulas: true, not_after: [GR02], any_of: [hi]}\n"
+                             "    any_of: [hello, good morning]")
+    (msg,) = problems(write_pack(tmp_path, text))
+    assert "when.not_after names unknown rule id 'GR02'" in msg and "did you mean 'GR01'?" in msg
+
+
 def test_bad_enum_lists_allowed_values(tmp_path):
     text = GOOD_RULE.replace("    check: required", "    check: requird")
     msgs = problems(write_pack(tmp_path, text))

@@ -269,6 +269,15 @@ def test_a_security_request_without_a_question_mark_makes_identity_check_apply(e
     assert f["answering.identity-check"].status.value == "pass"
 
 
+def test_a_name_taken_for_a_message_is_no_security_question(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Customer: Could I speak to Mr Patel, please?",
+                    "Agent: I'm afraid he's in a meeting. Can I take a message?", "Customer: Yes please.",
+                    "Agent: Could I have your full name and a phone number?", "Customer: Jo Hart, 07700 900123.",
+                    "Agent: Thanks, that's Jo Hart on 07700 900123, he'll call you back.", *CLOSE)
+    assert f["answering.message-taking"].status.value != "not_applicable"
+    assert f["answering.identity-check"].status.value == "not_applicable"
+
+
 def test_please_have_it_ready_asks_nothing(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Please have your policy number ready when they answer.",
                     "Customer: Okay.", *CLOSE)

@@ -407,12 +407,15 @@ def load_pack(path: str | Path) -> Pack:
             rules.append(RuleDef(rule, stage_file.stage, f"{shown}:{spos.locate(('rules', r))[0]}"))
     known_ids = {rd.id for rd in rules}
     for rd in rules:
-        for ref in [*(rd.rule.sequence or []), *([rd.rule.of] if rd.rule.of else [])]:
-            if ref not in known_ids:
-                file, line = rd.source.rsplit(":", 1)
-                close = difflib.get_close_matches(ref, sorted(known_ids), n=1)
-                problems.append(PackProblem(file, int(line), 1, f"{'sequence' if ref != rd.rule.of else 'of'} names unknown rule id {ref!r}",
-                                            f"did you mean {close[0]!r}?" if close else None, rd.id))
+        not_after = (rd.rule.when.not_after if rd.rule.when else None) or []
+        for key, refs in (("sequence", rd.rule.sequence or []), ("of", [rd.rule.of] if rd.rule.of else []),
+                          ("when.not_after", not_after)):
+            for ref in refs:
+                if ref not in known_ids:
+                    file, line = rd.source.rsplit(":", 1)
+                    close = difflib.get_close_matches(ref, sorted(known_ids), n=1)
+                    problems.append(PackProblem(file, int(line), 1, f"{key} names unknown rule id {ref!r}",
+                                                f"did you mean {close[0]!r}?" if close else None, rd.id))
     if problems:
         raise PackError(problems)
     return Pack(root=root, manifest=manifest, stages=stages, rules=rules, stage_sources=stage_sources)

@@ -90,6 +90,9 @@ class Cue(Strict):
     # In a rule's `when`: the rule's own formulas, said by its role, also make it applicable (an
     # agent who asks for the date of birth is about to disclose account details, however phrased).
     own_formulas: bool = False
+    # With own_formulas: ids of rules after whose trigger a question of the rule's own is no sign of it
+    # (the caller's name and number taken for a message disclose nothing).
+    not_after: list[str] | None = None
 
 
 class Window(Strict):
