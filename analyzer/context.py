@@ -34,6 +34,8 @@ class CallContext:
     results: dict[str, tuple[Any, Match | None]] = field(default_factory=dict)
     stages: tuple[StageSpan, ...] = ()  # set once segmentation is done
     _role_members: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    # (cue, area) -> the cue's first turn there: a rule's `when` may be asked again by another rule's.
+    _first_cues: dict[tuple, int | None] = field(default_factory=dict, repr=False)
 
     @property
     def n_turns(self) -> int:
@@ -93,8 +95,12 @@ class CallContext:
     def turns_saying(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[int]:
         """The turns (alone) in which one of `formulas` scores at least `threshold`: matching_turns()
         without building the matches."""
-        return list(self.matcher.iter_reaching_turns(self.matcher.compile_list(formulas, self.variables), self.call,
-                                                     turns, threshold))
+        return list(self.turns_saying_iter(formulas, turns, threshold))
+
+    def turns_saying_iter(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> Iterator[int]:
+        """turns_saying() one turn at a time: matching stops when the caller does."""
+        return self.matcher.iter_reaching_turns(self.matcher.compile_list(formulas, self.variables), self.call,
+                                                turns, threshold)
 
     def _cue_search(self, cue: Cue) -> tuple[tuple, float]:
         """A cue's formulas compiled with this call's values, and its threshold."""
@@ -115,6 +121,11 @@ class CallContext:
                                                 reverse=reverse)
 
     def first_cue_turn(self, cue: Cue | None, turns: Iterable[int] | None = None) -> int | None:
+        if cue is not None and (turns is None or isinstance(turns, range)):
+            key = (id(cue), turns)
+            if key not in self._first_cues:
+                self._first_cues[key] = next(self.iter_cue_turns(cue, turns), None)
+            return self._first_cues[key]
         return next(self.iter_cue_turns(cue, turns), None)
 
     def affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:

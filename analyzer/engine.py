@@ -178,19 +178,13 @@ def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: i
     a question or a request ("Назовите код бронирования", "your date of birth, please"), not a passing
     mention ("have your policy number ready" before a transfer). In text without question marks
     (speech recognition) every turn may be a question."""
-    threshold = threshold_of(ctx, rd)
     turns = ctx.transcript.turns
     punctuated = any("?" in u.text for u in turns)
     requests = spelling_for(ctx.pack.language).requests
-    for t in ctx.role_turns(rd.rule.role, area):
-        if before is not None and t >= before:
-            return None
-        if punctuated and "?" not in turns[t].text and requests.isdisjoint(ctx.call.words[t]):
-            continue
-        match = ctx.best(rd.rule.any_of or [], [t])
-        if match and match.score >= threshold:
-            return t
-    return None
+    asking = [t for t in ctx.role_turns(rd.rule.role, area) if (before is None or t < before) and
+              (not punctuated or "?" in turns[t].text or not requests.isdisjoint(ctx.call.words[t]))]
+    # The first turn whose best match reaches the threshold; searched without building the matches.
+    return next(ctx.turns_saying_iter(rd.rule.any_of or [], asking, threshold_of(ctx, rd)), None)
 
 
 class _Placeholders(string.Formatter):
