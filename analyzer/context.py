@@ -92,13 +92,10 @@ class CallContext:
         """The highest score any single turn of `turns` gives one of `formulas` (None: no match)."""
         return self.matcher.max_turn_score(self.matcher.compile_list(formulas, self.variables), self.call, turns)
 
-    def turns_saying(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> list[int]:
-        """The turns (alone) in which one of `formulas` scores at least `threshold`: matching_turns()
-        without building the matches."""
-        return list(self.turns_saying_iter(formulas, turns, threshold))
-
-    def turns_saying_iter(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> Iterator[int]:
-        """turns_saying() one turn at a time: matching stops when the caller does."""
+    def turns_saying(self, formulas: Sequence[Formula], turns: Sequence[int], threshold: float) -> Iterator[int]:
+        """The turns (alone, in order) in which one of `formulas` scores at least `threshold`:
+        matching_turns() without building the matches, one turn at a time, so that matching stops
+        when the caller does."""
         return self.matcher.iter_reaching_turns(self.matcher.compile_list(formulas, self.variables), self.call,
                                                 turns, threshold)
 

@@ -184,7 +184,7 @@ def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: i
     asking = [t for t in ctx.role_turns(rd.rule.role, area) if (before is None or t < before) and
               (not punctuated or "?" in turns[t].text or not requests.isdisjoint(ctx.call.words[t]))]
     # The first turn whose best match reaches the threshold; searched without building the matches.
-    return next(ctx.turns_saying_iter(rd.rule.any_of or [], asking, threshold_of(ctx, rd)), None)
+    return next(ctx.turns_saying(rd.rule.any_of or [], asking, threshold_of(ctx, rd)), None)
 
 
 class _Placeholders(string.Formatter):

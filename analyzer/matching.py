@@ -38,18 +38,6 @@ STEM = 0.9
 # so a one-word formula never passes on a sound-alike alone.
 SOUND = 0.75
 FUZZY_CUTOFF = 78.0  # rapidfuzz ratio for one misheard word ("colling"/"calling" is 86)
-# Letters heard alike at the start of a word: "kolling" for "calling", and any vowel for another
-# ("абращение" for "обращение": Russian unstressed o is said a).
-_INITIALS = {"k": "c", "q": "c", **{vowel: "a" for vowel in "aeiouyаоуыэеёиюяъ"}}
-
-
-def same_onset(spoken: str, formula_word: str) -> bool:
-    """Whether a word close in spelling may be a mishearing of a formula word: it keeps the first
-    sound, or lost or gained one sound before it ("драстуйте" for "здравствуйте"); a word that lost a
-    syllable is another word ("la prendo" is no garbled "la comprendo")."""
-    first, other = spoken[0], formula_word[0]
-    return (_INITIALS.get(first, first) == _INITIALS.get(other, other)
-            or first == formula_word[1:2] or spoken[1:2] == other)
 JOIN_CUTOFF = 88.0  # words split by ASR ("shop nest" for "ShopNest") must be closer
 STOP_WEIGHT = 0.4
 GAP_PENALTY = 0.08  # share of the formula's weight lost per word inserted inside the span
@@ -69,6 +57,20 @@ _MAX_REQUIREMENT_WORDS = 12
 _MAX_REQUIREMENT_SETS = 64
 _CHAIN_ORDER = itemgetter(2, 0)  # (position in the scope, first formula word)
 _RANK = itemgetter(0, 1)  # (-upper bound, formula index)
+
+
+# Letters heard alike at the start of a word: "kolling" for "calling", and any vowel for another
+# ("абращение" for "обращение": Russian unstressed o is said a).
+_INITIALS = {"k": "c", "q": "c", **{vowel: "a" for vowel in "aeiouyаоуыэеёиюяъ"}}
+
+
+def same_onset(spoken: str, formula_word: str) -> bool:
+    """Whether a word close in spelling may be a mishearing of a formula word: it keeps the first
+    sound, or lost or gained one sound before it ("драстуйте" for "здравствуйте"); a word that lost a
+    syllable is another word ("la prendo" is no garbled "la comprendo")."""
+    first, other = spoken[0], formula_word[0]
+    return (_INITIALS.get(first, first) == _INITIALS.get(other, other)
+            or first == formula_word[1:2] or spoken[1:2] == other)
 
 
 def _related(a: str, b: str) -> bool:
@@ -525,11 +527,9 @@ class Matcher:
                 self._slot_join_cache.clear()
             joined = self._fold(joined)
             score = fuzz.ratio(folded, joined)
-            if score < JOIN_CUTOFF and not sound:
-                score = 0.0
-            elif score < JOIN_CUTOFF:
-                sound = sound_key(folded, self.lm.language)
-                score = 100.0 * SOUND if sound and sound == sound_key(joined, self.lm.language) else 0.0
+            if score < JOIN_CUTOFF:
+                consonants = sound_key(folded, self.lm.language) if sound else ""
+                score = 100.0 * SOUND if consonants and consonants == sound_key(joined, self.lm.language) else 0.0
             self._slot_join_cache[key] = score
         return score
 
