@@ -28,7 +28,8 @@ from rapidfuzz import fuzz, process
 
 from .models import Match, Transcript
 from .nlp import LanguageModel
-from .normalize import fold_diacritics, normalize_text, sound_key, token_spans, token_spans_fast, tokenize_many
+from .normalize import (fold_diacritics, normalize_text, sound_key, spelling_for, token_spans, token_spans_fast,
+                        tokenize_many)
 from .pack.schema import WILDCARD, RegexFormula, slots_in
 
 EXACT = 1.0
@@ -40,6 +41,8 @@ SOUND = 0.75
 FUZZY_CUTOFF = 78.0  # rapidfuzz ratio for one misheard word ("colling"/"calling" is 86)
 JOIN_CUTOFF = 88.0  # words split by ASR ("shop nest" for "ShopNest") must be closer
 STOP_WEIGHT = 0.4
+# The share of its score that a match of a formula keeps without the formula's negation word.
+WITHOUT_NEGATION = 2 / 3
 GAP_PENALTY = 0.08  # share of the formula's weight lost per word inserted inside the span
 MAX_INSERTED = 4  # more inserted words than this between two matched words breaks the span
 # ... and short formulas must stay nearly contiguous: at most one inserted word per two formula words.
@@ -115,6 +118,8 @@ class CompiledFormula:
     # is proves it was given, a word merely close to it ("matter" for Matteo) proves nothing, so only
     # same-word, lemma or stem matches count. (Several words close to a company's name do prove it.)
     lone_value: bool = False
+    # Positions of the formula's negation words, which a match must include to keep its whole score.
+    negations: frozenset[int] = frozenset()
 
 
 class CallText:
@@ -130,6 +135,15 @@ class CallText:
         self.language = language
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self._normalized: dict[int, str] = {}
+        # Per turn: how many of its first i words are degree words, i = 0..len (None: it has none).
+        self.light_before: list[list[int] | None] = [None] * len(words)
+        light_words = spelling_for(language).light_words
+        for t, turn_words in enumerate(words):
+            if not light_words.isdisjoint(turn_words):
+                counts = [0]
+                for word in turn_words:
+                    counts.append(counts[-1] + (word in light_words))
+                self.light_before[t] = counts
         self._word_masks: dict[str, int] | None = None
         self.reset(vocab_version)
 
@@ -179,6 +193,18 @@ class CallText:
 #  weighted similarity, turn, first and last word in the turn).
 _Point = tuple[int, int, int, int, float, int, int, int]
 _F_FIRST, _F_LAST, _POS_FIRST, _POS_LAST, _VALUE, _TURN, _W_FIRST, _W_LAST = range(8)
+
+
+def _says(points: Iterable[_Point], positions: frozenset[int]) -> int:
+    """How many of the word matches cover one of the formula's word positions."""
+    count = 0
+    for point in points:
+        first, last = point[_F_FIRST], point[_F_LAST]
+        for i in positions:
+            if first <= i <= last:
+                count += 1
+                break
+    return count
 
 
 @dataclass(frozen=True)
@@ -368,6 +394,10 @@ class Matcher:
             literal = re.sub(r"\\.", "", formula.regex)
             pattern = re.compile(formula.regex, re.IGNORECASE if literal != literal.lower() else 0)
             return CompiledFormula(formula.regex, (), (1.0,), frozenset(), (), (), pattern, total=1.0)
+        spelling = spelling_for(lang)
+        # The formula's own words: degree words are dropped if two others are left.
+        own = [word for piece in re.split(r"\{[^{}]*\}", formula) for word, _, _ in token_spans(piece, lang)]
+        keep_light = sum(word not in spelling.light_words for word in own) < 2
         words: list[str] = []
         weights: list[float] = []
         gaps: set[int] = set()
@@ -393,8 +423,16 @@ class Matcher:
                     weights.append(GAP_WEIGHT)
                 continue
             for word, _, _ in token_spans(piece, lang):
+                if word in spelling.light_words and not keep_light:
+                    continue
                 words.append(word)
                 weights.append(self.weight(word))
+        # A negation carries the formula's meaning ("nobody could tell me" is not "could you tell me"),
+        # though as a short common word it weighs little: a match without it keeps 2/3 of its score.
+        negations = frozenset(i for i, word in enumerate(words)
+                              if word in spelling.negations and word not in spelling.ambiguous_negations)
+        if len(negations) == len(words):
+            negations = frozenset()
         known = len(words) - len(gaps)
         stops: frozenset[str] = frozenset()
         if unknown_variable:
@@ -425,7 +463,7 @@ class Matcher:
                                total=total, bound_units=tuple((u.vid, u.weight) for u in units),
                                bound_static=static, bound_scale=100.0 * (1.0 + _BOUND_SLACK) / total,
                                bound_shift=100.0 * _BOUND_SLACK / total + 0.05, gap_stops=stops,
-                               lone_value=lone_value)
+                               lone_value=lone_value, negations=negations)
 
     # --- spoken words ----------------------------------------------------------------------------
 
@@ -1071,6 +1109,29 @@ class Matcher:
 
     def _chain(self, formula: CompiledFormula, call: CallText, points: list[_Point], scope_len: int,
                turns: Sequence[int], offsets: dict[int, int]) -> tuple[float, list[_Point]] | None:
+        found = self._best_chain(formula, call, points, scope_len, turns, 0.0)
+        if found is None:
+            return None
+        value, chain = found
+        score = round(min(100.0, 100.0 * value / formula.total), 1)
+        negations = formula.negations
+        if negations and not _says(chain, negations):
+            score = round(score * WITHOUT_NEGATION, 1)
+            if _says(points, negations):
+                # The best chain that includes the negation, found by crediting its points with more
+                # than any chain can score otherwise; it may beat the best chain's reduced score.
+                bonus = 2.0 * formula.total
+                value, negated = self._best_chain(formula, call, points, scope_len, turns, bonus)  # type: ignore[misc]
+                value -= bonus * _says(negated, negations)
+                with_negation = round(min(100.0, 100.0 * value / formula.total), 1)
+                if with_negation > score:
+                    return with_negation, negated
+        return score, chain
+
+    def _best_chain(self, formula: CompiledFormula, call: CallText, points: list[_Point], scope_len: int,
+                    turns: Sequence[int], bonus: float) -> tuple[float, list[_Point]] | None:
+        """The highest-valued chain of word matches in formula order (a point saying one of the
+        formula's negation words valued `bonus` more), as (value, points)."""
         total = formula.total
         gaps = formula.gaps
         weights = formula.weights
@@ -1088,8 +1149,12 @@ class Matcher:
         stops = formula.gap_stops
         # The scope's words, to see what an unknown slot would take (only when some words may not be).
         spoken = [w for t in turns for w in call.words[t]] if stops and gaps else None
+        light = call.light_before[turns[0]] if len(turns) == 1 else self._light_before(call, turns)
+        negations = formula.negations if bonus else None
         for k, p in enumerate(points):
             p_first, p_pos, p_value = p[_F_FIRST], p[_POS_FIRST], p[_VALUE]
+            if negations and _says((p,), negations):
+                p_value += bonus
             lead_gap = self._edge_gap_credit(formula, range(0, p_first), p_pos) if gaps else 0.0
             if lead_gap and spoken is not None and spoken[p_pos - 1] in stops:
                 lead_gap = 0.0
@@ -1100,6 +1165,8 @@ class Matcher:
                 if o[_F_LAST] >= p_first or o[_POS_LAST] >= p_pos:
                     continue
                 inserted = p_pos - o[_POS_LAST] - 1
+                # Degree words said between two of the formula's words cost nothing.
+                unweighed = light[p_pos] - light[o[_POS_LAST] + 1] if light is not None and inserted else 0
                 gap_words = [i for i in range(o[_F_LAST] + 1, p_first) if i in gaps] if gaps else None
                 if gap_words and spoken is not None and inserted and spoken[o[_POS_LAST] + 1] in stops:
                     gap_words = None  # the slot would take another slot's value: no credit for it
@@ -1107,11 +1174,12 @@ class Matcher:
                     free = GAP_MAX_WORDS * len(gap_words)
                     if inserted < len(gap_words):
                         continue
-                    extra = max(0, inserted - free)
+                    extra = max(0, inserted - unweighed - free)
                     if extra > max_inserted:
                         continue
                     candidate = best_value[q] + p_value + sum(weights[i] for i in gap_words) - penalty * extra
                 else:
+                    inserted -= unweighed
                     if inserted > max_inserted:
                         continue
                     candidate = best_value[q] + p_value - penalty * inserted
@@ -1135,8 +1203,22 @@ class Matcher:
             chain.append(points[k])
             k = best_prev[k]
         chain.reverse()
-        score = round(min(100.0, 100.0 * best_total / total), 1)
-        return score, chain
+        return best_total, chain
+
+    @staticmethod
+    def _light_before(call: CallText, turns: Sequence[int]) -> list[int] | None:
+        """CallText.light_before over the scope's words (the turns' words in order)."""
+        parts = [call.light_before[t] for t in turns]
+        if not any(parts):
+            return None
+        scope = [0]
+        for t, counts in zip(turns, parts):
+            base = scope[-1]
+            if counts is None:
+                scope.extend([base] * len(call.words[t]))
+            else:
+                scope.extend(base + c for c in counts[1:])
+        return scope
 
     @staticmethod
     def _edge_gap_credit(formula: CompiledFormula, skipped: range, room: int) -> float:

@@ -23,10 +23,18 @@ class LanguageSpelling:
     # Words that negate what follows ("I can't put you through", "не могу вас переключить"): a cue said
     # right after one is not what it says.
     negations: frozenset[str] = frozenset()
+    # Negation words that are also another common word (Bulgarian "ни": "nor", but also "us" in
+    # "благодарим, че ни потърсихте"): they still negate a cue after them, but a formula does not
+    # need them said.
+    ambiguous_negations: frozenset[str] = frozenset()
     # Imperatives that make a sentence a request without a question mark ("Назовите код бронирования",
     # "Confirm your date of birth."): it asks as a question does. Not "please": "please have your
     # policy number ready" asks nothing yet.
     requests: frozenset[str] = frozenset()
+    # Degree words ("so", "really", "molto", "очень"): a speaker slips them into any formula without
+    # changing what it says ("thanks so much for holding", "I'm quite annoyed"), so a formula is
+    # compared without its own and the spoken ones cost nothing where they come between its words.
+    light_words: frozenset[str] = frozenset()
 
 
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
@@ -35,30 +43,38 @@ LANGUAGES: dict[str, LanguageSpelling] = {
     "en": LanguageSpelling(
         fillers=frozenset(_COMMON_FILLERS),
         negations=frozenset({"not", "never", "no", "unable", "cannot", "can't", "won't", "don't", "doesn't", "isn't",
-                             "aren't", "wasn't", "couldn't", "wouldn't", "shouldn't", "didn't", "haven't"}),
+                             "aren't", "wasn't", "couldn't", "wouldn't", "shouldn't", "didn't", "haven't", "nobody", "nothing"}),
         requests=frozenset({"confirm", "provide", "spell"}),
+        light_words=frozenset({"very", "really", "much", "quite", "truly", "extremely", "terribly", "awfully",
+                               "incredibly", "ever"}),
     ),
     "ru": LanguageSpelling(
         char_folds={"ё": "е"},
         vowels="аеиоуыэюяьъ",
-        negations=frozenset({"не", "нет", "нельзя", "никак", "никого", "ни"}),
+        negations=frozenset({"не", "нет", "нельзя", "никак", "никого", "ни", "никто", "ничего"}),
+        light_words=frozenset({"очень", "весьма", "крайне", "большое", "огромное"}),
         requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
     "bg": LanguageSpelling(
         char_folds={"ѝ": "и"},
         vowels="аеиоуъюяь",
-        negations=frozenset({"не", "няма", "нямам", "никак", "никого", "ни"}),
+        negations=frozenset({"не", "няма", "нямам", "никак", "никого", "ни", "никой", "нищо"}),
+        ambiguous_negations=frozenset({"ни"}),
+        light_words=frozenset({"много", "наистина", "толкова", "изключително", "доста"}),
         requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
     "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"}),
                            negations=frozenset({"non", "nessuno", "neanche", "nemmeno", "mai"}),
+                           light_words=frozenset({"molto", "tanto", "davvero", "veramente", "proprio", "mille",
+                                                  "infinitamente"}),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
         fillers=frozenset(_COMMON_FILLERS | {"ă", "ăă", "ăăă", "ăăăă", "îî", "îîî", "ăm", "ăăm"}),
         negations=frozenset({"nu", "n-am", "n-o", "n-are", "n-avem", "nici", "nimeni"}),
+        light_words=frozenset({"foarte", "mult", "chiar", "extrem", "frumos"}),
         requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați"}),
     ),
 }

@@ -67,6 +67,30 @@ def test_a_misheard_vowel_still_matches(matcher, formula, text):
     assert score(matcher, formula, text) >= 80
 
 
+@pytest.mark.parametrize("formula, negated, plain", [
+    ("nobody could tell me", "nobody could tell me when it comes", "I was wondering if you could tell me when it comes"),
+    ("I don't know", "I don't know, sorry", "I know, sorry"),
+])
+def test_a_match_without_the_formulas_negation_keeps_two_thirds(matcher, formula, negated, plain):
+    assert score(matcher, formula, negated) >= 90
+    assert score(matcher, formula, plain) <= 100 * 2 / 3
+
+
+def test_an_ambiguous_negation_is_not_needed():
+    # Bulgarian "ни" is "nor" but also "us": "благодарим, че потърсихте" is still the thanks.
+    bg = Matcher(language_model("bg"))
+    assert score(bg, "благодарим че ни потърсихте", "Благодарим, че потърсихте центъра.") >= 80
+
+
+@pytest.mark.parametrize("formula, text", [
+    ("thank you for holding", "Thank you very much for holding."),
+    ("I'm really annoyed", "I'm quite annoyed about it."),
+    ("I'm really annoyed", "I'm annoyed about it."),
+])
+def test_degree_words_are_free(matcher, formula, text):
+    assert score(matcher, formula, text) >= 90
+
+
 def test_a_word_that_lost_its_first_sound_is_another_word():
     # "prendo" is 80% of "comprendo", but "la prendo in giro" says nothing of understanding.
     it = Matcher(language_model("it"))
