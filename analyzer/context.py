@@ -215,7 +215,7 @@ def _formulas_with(formulas: Sequence[Formula], slot: str, framed: bool = False)
     return cached[1]
 
 
-NICKNAME_MIN_NAME = 6  # letters a first name needs before its first letters make a nickname
+NICKNAME_MIN_NAME = 5  # letters a first name needs before its first letters make a nickname
 
 
 def nickname_forms(agent_name: str) -> list[str]:

@@ -227,7 +227,8 @@ def test_company_short_forms(company, short):
 
 
 @pytest.mark.parametrize("name, nicknames", [
-    ("Beverley Hollis", ["Bev", "Beve", "Bever"]), ("Christopher Lane", ["Chr", "Chri", "Chris"]), ("Anna Smith", []),
+    ("Beverley Hollis", ["Bev", "Beve", "Bever"]), ("Christopher Lane", ["Chr", "Chri", "Chris"]),
+    ("Kevin Marsh", ["Kev", "Kevi"]), ("Anna Smith", []),
 ])
 def test_nicknames_of_a_long_first_name(name, nicknames):
     assert nickname_forms(name) == nicknames
@@ -236,9 +237,10 @@ def test_nicknames_of_a_long_first_name(name, nicknames):
 @pytest.mark.parametrize("said, expected", [
     ("Morning, Ashby Lane Surgery, Bev speaking, how can I help?", "pass"),
     ("Morning, Ashby Lane Surgery, how can I help with your car?", "fail"),  # "car" is not Caroline alone
+    ("Hiya, Ashby Lane Surgery, Kev here, what can I help with?", "pass"),  # a five-letter name's too
 ])
 def test_a_nickname_counts_in_a_frame_only(en_runtime, said, expected):
-    name = "Beverley Hollis" if "Bev" in said else "Caroline Hollis"
+    name = "Beverley Hollis" if "Bev" in said else "Kevin Hollis" if "Kev" in said else "Caroline Hollis"
     v = verdicts(en_runtime, f"Agent: {said}", "Customer: I'd like my results.", agent_name=name)
     assert v["greeting.agent-name"] == expected
 
