@@ -149,8 +149,16 @@ class CallContext:
         spans, text = self.call.span(t), self.transcript.turns[t].text
         start = spans[word][0] if word < len(spans) else len(text)
         # Offsets are -1 where a word's place in the raw text is unknown: then the sentence is not checked.
-        return any(words[w] in negations and not (0 <= spans[w][1] <= start and _SENTENCE_END.search(text, spans[w][1], start))
-                   for w in range(first, word))
+        for w in range(first, word):
+            if words[w] not in negations:
+                continue
+            end = spans[w][1]
+            if 0 <= end <= start and _SENTENCE_END.search(text, end, start):
+                continue  # another sentence
+            if 0 <= end < len(text) and text[end] == ",":
+                continue  # an answer ("No, I'll put you through now"), not a negated verb
+            return True
+        return False
 
     # --- windows ------------------------------------------------------------------------------
 

@@ -141,6 +141,13 @@ def test_transfers_that_do_happen_despite_a_no_nearby(en_runtime, offer, answer)
     assert f["transfer.permission"].status.value == "pass"
 
 
+def test_a_no_that_answers_the_caller_does_not_negate_the_transfer_after_it(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Customer: Do I need to ring another number?",
+                    "Agent: No, I'll transfer you to the claims team now, they can sort it.")
+    assert result.end_reason == "transferred"
+    assert f["transfer.permission"].status.value == "fail"  # transferred, but without asking
+
+
 @pytest.mark.parametrize("lines, end_reason, not_applicable", [
     # "Is there anything else" opens a closing; the caller's answer sends the call elsewhere.
     (["Agent: Your card is on its way. Is there anything else?", "Customer: Yes, one more question, about my mortgage.",
