@@ -174,6 +174,13 @@ def test_cut_off_mid_sentence(en_runtime):
     assert not result.missing_closing
 
 
+def test_hello_called_twice_around_the_callers_name_is_a_dead_line(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: It depends on the terms, usually...", "Customer: Sorry, you're breaking...",
+                    "Agent: Hello? Mrs Marchetti? Hello?")
+    assert result.end_reason == "cut_off"
+    assert f["closing.farewell"].status.value == "not_applicable"
+
+
 def test_missing_closing_is_a_failure(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday.", "Customer: Okay.")
     assert result.end_reason == "completed"
