@@ -31,9 +31,10 @@ class LanguageSpelling:
     # "Confirm your date of birth."): it asks as a question does. Not "please": "please have your
     # policy number ready" asks nothing yet.
     requests: frozenset[str] = frozenset()
-    # Degree words ("so", "really", "molto", "очень"): a speaker slips them into any formula without
-    # changing what it says ("thanks so much for holding", "I'm quite annoyed"), so a formula is
+    # Degree words ("very", "really", "molto", "очень"): a speaker slips them into any formula without
+    # changing what it says ("thank you very much for holding", "I'm quite annoyed"), so a formula is
     # compared without its own and the spoken ones cost nothing where they come between its words.
+    # Not words that also do other work ("so, your number is", "так положено").
     light_words: frozenset[str] = frozenset()
 
 
