@@ -135,9 +135,10 @@ class CallText:
         self.language = language
         self._spans: dict[int, list[tuple[int, int]]] = {}
         self._normalized: dict[int, str] = {}
-        # Per turn: how many of its first i words are degree words, i = 0..len (None: it has none).
+        # Per turn: how many of its first i words are free words (degree words and hedges), i = 0..len
+        # (None: it has none).
         self.light_before: list[list[int] | None] = [None] * len(words)
-        light_words = spelling_for(language).light_words
+        light_words = spelling_for(language).free_words
         for t, turn_words in enumerate(words):
             if not light_words.isdisjoint(turn_words):
                 counts = [0]
@@ -1165,7 +1166,7 @@ class Matcher:
                 if o[_F_LAST] >= p_first or o[_POS_LAST] >= p_pos:
                     continue
                 inserted = p_pos - o[_POS_LAST] - 1
-                # Degree words said between two of the formula's words cost nothing.
+                # Degree words and hedges said between two of the formula's words cost nothing.
                 unweighed = light[p_pos] - light[o[_POS_LAST] + 1] if light is not None and inserted else 0
                 gap_words = [i for i in range(o[_F_LAST] + 1, p_first) if i in gaps] if gaps else None
                 if gap_words and spoken is not None and inserted and spoken[o[_POS_LAST] + 1] in stops:

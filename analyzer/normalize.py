@@ -36,6 +36,14 @@ class LanguageSpelling:
     # compared without its own and the spoken ones cost nothing where they come between its words.
     # Not words that also do other work ("so, your number is", "так положено").
     light_words: frozenset[str] = frozenset()
+    # Hedges and fillers ("just", "basically", "so", "как бы", "practic"): as free between a formula's
+    # words as degree words, but kept in formulas, where some of them carry the meaning.
+    hedges: frozenset[str] = frozenset()
+
+    @property
+    def free_words(self) -> frozenset[str]:
+        """Words said between a formula's words at no cost."""
+        return self.light_words | self.hedges
 
 
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
@@ -48,12 +56,14 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         requests=frozenset({"confirm", "provide", "spell"}),
         light_words=frozenset({"very", "really", "much", "quite", "truly", "extremely", "terribly", "awfully",
                                "incredibly", "ever", "completely", "totally", "absolutely"}),
+        hedges=frozenset({"so", "just", "basically", "actually", "literally", "like"}),
     ),
     "ru": LanguageSpelling(
         char_folds={"ё": "е"},
         vowels="аеиоуыэюяьъ",
         negations=frozenset({"не", "нет", "нельзя", "никак", "никого", "ни", "никто", "ничего"}),
         light_words=frozenset({"очень", "весьма", "крайне", "действительно", "большое", "огромное"}),
+        hedges=frozenset({"ну", "вот", "типа", "бы", "так", "просто", "значит", "короче"}),
         requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
@@ -63,6 +73,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         negations=frozenset({"не", "няма", "нямам", "никак", "никого", "ни", "никой", "нищо"}),
         ambiguous_negations=frozenset({"ни"}),
         light_words=frozenset({"много", "наистина", "толкова", "изключително", "доста"}),
+        hedges=frozenset({"просто", "такова", "примерно", "значи", "ами"}),
         requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
@@ -70,12 +81,14 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                            negations=frozenset({"non", "nessuno", "neanche", "nemmeno", "mai"}),
                            light_words=frozenset({"molto", "tanto", "davvero", "veramente", "proprio", "mille",
                                                   "infinitamente"}),
+                           hedges=frozenset({"praticamente", "diciamo", "tipo", "cioè", "insomma", "ecco"}),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
         fillers=frozenset(_COMMON_FILLERS | {"ă", "ăă", "ăăă", "ăăăă", "îî", "îîî", "ăm", "ăăm"}),
         negations=frozenset({"nu", "n-am", "n-o", "n-are", "n-avem", "nici", "nimeni"}),
         light_words=frozenset({"foarte", "mult", "chiar", "extrem", "frumos"}),
+        hedges=frozenset({"practic", "cumva", "așa", "zicem", "deci", "adică", "păi"}),
         requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați"}),
     ),
 }

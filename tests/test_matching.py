@@ -86,8 +86,11 @@ def test_an_ambiguous_negation_is_not_needed():
     ("thank you for holding", "Thank you very much for holding."),
     ("I'm really annoyed", "I'm quite annoyed about it."),
     ("I'm really annoyed", "I'm annoyed about it."),
+    # Hedges are free as well, but stay in formulas: "so, your number is" needs its "so".
+    ("thank you for holding", "Thank you so much for holding."),
+    ("is there anything else I can help you with", "Is there anything else I can just basically help you with?"),
 ])
-def test_degree_words_are_free(matcher, formula, text):
+def test_degree_words_and_hedges_are_free(matcher, formula, text):
     assert score(matcher, formula, text) >= 90
 
 
