@@ -396,19 +396,20 @@ class Matcher:
             pattern = re.compile(formula.regex, re.IGNORECASE if literal != literal.lower() else 0)
             return CompiledFormula(formula.regex, (), (1.0,), frozenset(), (), (), pattern, total=1.0)
         spelling = spelling_for(lang)
-        # The formula's own words: degree words are dropped if two others are left.
-        own = [word for piece in re.split(r"\{[^{}]*\}", formula) for word, _, _ in token_spans(piece, lang)]
-        keep_light = sum(word not in spelling.light_words for word in own) < 2
+        # Slots ("{company}": None) and runs of the formula's own words, tokenised once.
+        pieces = [(piece, None if piece.startswith("{") and piece.endswith("}")
+                   else [word for word, _, _ in token_spans(piece, lang)])
+                  for piece in re.split(r"(\{[^{}]*\})", formula) if piece]
+        # Degree words are dropped if two other words of the formula's own are left.
+        keep_light = sum(word not in spelling.light_words for _, own in pieces if own for word in own) < 2
         words: list[str] = []
         weights: list[float] = []
         gaps: set[int] = set()
         dynamic: list[tuple[int, str]] = []
         display = formula
         unknown_variable = False
-        for piece in re.split(r"(\{[^{}]*\})", formula):
-            if not piece:
-                continue
-            if piece.startswith("{") and piece.endswith("}"):
+        for piece, own in pieces:
+            if own is None:
                 name = piece[1:-1]
                 value = variables.get(name) if name != WILDCARD else None
                 if value:
@@ -423,7 +424,7 @@ class Matcher:
                     words.append(piece)
                     weights.append(GAP_WEIGHT)
                 continue
-            for word, _, _ in token_spans(piece, lang):
+            for word in own:
                 if word in spelling.light_words and not keep_light:
                     continue
                 words.append(word)
