@@ -11,6 +11,7 @@ from typing import Any
 
 from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
 from .checks.base import threshold_of
+from .checks.required import declining_reply
 from .context import CallContext
 from .matching import Matcher
 from .models import CallResult, Finding, Severity, StageSpan, Status, Transcript
@@ -54,7 +55,7 @@ def pack_formulas(pack: Pack) -> list:
     formulas: list = []
     for rd in pack.rules:
         rule = rd.rule
-        formulas += list(rule.any_of or []) + list(rule.exceptions)
+        formulas += list(rule.any_of or []) + list(rule.exceptions) + list(rule.declined_by)
         for group in rule.all_of or []:
             formulas += list(group.any_of)
         if rule.when:
@@ -184,7 +185,9 @@ def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: i
     asking = [t for t in ctx.role_turns(rd.rule.role, area) if (before is None or t < before) and
               (not punctuated or "?" in turns[t].text or not requests.isdisjoint(ctx.call.words[t]))]
     # The first turn whose best match reaches the threshold; searched without building the matches.
-    return next(ctx.turns_saying(rd.rule.any_of or [], asking, threshold_of(ctx, rd)), None)
+    # A question the caller declined is no sign of a disclosure to come.
+    saying = ctx.turns_saying(rd.rule.any_of or [], asking, threshold_of(ctx, rd))
+    return next((t for t in saying if declining_reply(ctx, rd, t) is None), None)
 
 
 class _Placeholders(string.Formatter):

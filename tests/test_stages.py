@@ -283,6 +283,29 @@ def test_a_security_request_without_a_question_mark_makes_identity_check_apply(e
     assert f["answering.identity-check"].status.value == "pass"
 
 
+@pytest.mark.parametrize("reply, verdict", [
+    ("Customer: I don't, sorry, he keeps all that.", "fail"),
+    ("Customer: Ah, I haven't got it on me.", "fail"),
+    # Declining later in the reply is not declining the question: the number was given.
+    ("Customer: Yes, it's 40-11-92, though I don't remember the sort code.", "pass"),
+])
+def test_a_security_question_the_caller_declines_verifies_no_one(en_runtime, reply, verdict):
+    result, f = run(en_runtime, *OPEN, "Agent: Do you have the account number there?", reply,
+                    "Agent: Okay. Right, your balance is 94 pounds.", "Customer: Fine.", *CLOSE)
+    finding = f["answering.identity-check"]
+    assert finding.status.value == verdict
+    if verdict == "fail":
+        assert "declined" in finding.evidence
+
+
+def test_a_declined_question_followed_by_an_answered_one_verifies(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Do you have the account number there?", "Customer: I don't, sorry.",
+                    "Agent: No problem. Can you confirm your date of birth instead?", "Customer: 3rd of May 1980.",
+                    "Agent: Thanks. Your balance is 94 pounds.", "Customer: Fine.", *CLOSE)
+    assert f["answering.identity-check"].status.value == "pass"
+    assert "date of birth" in f["answering.identity-check"].evidence
+
+
 def test_a_name_taken_for_a_message_is_no_security_question(en_runtime):
     result, f = run(en_runtime, *OPEN, "Customer: Could I speak to Mr Patel, please?",
                     "Agent: I'm afraid he's in a meeting. Can I take a message?", "Customer: Yes please.",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..context import CallContext
-from ..models import Status
+from ..models import Match, Role, Status
 from ..pack.loader import RuleDef
 from .base import Outcome, threshold_of
 
@@ -14,6 +14,8 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
         match = ctx.best(spec.any_of, turns)
         if match is None:
             return Outcome(Status.FAIL, 0.0, None, values={"threshold": threshold})
+        if spec.declined_by and match.score >= threshold:
+            return _undeclined(ctx, rule, turns, match, threshold)
         status = Status.PASS if match.score >= threshold else Status.FAIL
         return Outcome(status, match.score, match, values={"threshold": threshold})
     # all_of: every group must be said; the weakest group decides the score.
@@ -34,3 +36,43 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     status = Status.FAIL if missing else Status.PASS
     return Outcome(status, weakest, first, evidence=evidence,
                    values={"threshold": threshold, "missing": ", ".join(missing)})
+
+
+DECLINE_REACH = 3  # words into the reply within which a decline must start ("Ah, I don't, sorry")
+REPLY_REACH = 3  # turns after the question within which the other side's reply is looked for
+
+
+def _undeclined(ctx: CallContext, rule: RuleDef, turns: list[int], match: Match, threshold: float) -> Outcome:
+    """The best match whose reply does not decline it; failing that, a fail that quotes the decline."""
+    first_declined: tuple[Match, str] | None = None
+    left = list(turns)
+    current: Match | None = match
+    while current is not None and current.score >= threshold:
+        reply = declining_reply(ctx, rule, current.end_turn)
+        if reply is None:
+            return Outcome(Status.PASS, current.score, current, values={"threshold": threshold})
+        if first_declined is None:
+            first_declined = (current, reply)
+        left = [t for t in left if not current.turn <= t <= current.end_turn]
+        current = ctx.best(rule.rule.any_of or [], left) if left else None
+    asked, reply = first_declined  # type: ignore[misc]
+    score = current.score if current is not None else 0.0
+    return Outcome(Status.FAIL, score, asked, evidence=f"{asked.text} (declined: {reply})",
+                   values={"threshold": threshold})
+
+
+def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
+    """The words of the other side's reply to turn `asked` that decline it, if the reply opens with a
+    decline of the rule's `declined_by`."""
+    if not rule.rule.declined_by:
+        return None
+    turns = ctx.transcript.turns
+    own = rule.rule.role.value
+    for t in range(asked + 1, min(len(turns), asked + 1 + REPLY_REACH)):
+        if turns[t].role is Role.OTHER or turns[t].role.value == own:
+            continue
+        decline = ctx.best(rule.rule.declined_by, [t])
+        if decline is not None and decline.score >= threshold_of(ctx, rule) and decline.word <= DECLINE_REACH:
+            return decline.text
+        return None
+    return None

@@ -122,6 +122,9 @@ class Rule(Strict):
     any_of: list[Formula] | None = None
     all_of: list[Group] | None = None
     exceptions: list[Formula] = Field(default_factory=list)
+    # required: a match that the other side's next turn opens by declining ("I don't have it on me")
+    # does not count: a security question the caller could not answer verified no one.
+    declined_by: list[Formula] = Field(default_factory=list)
     suggest: str | None = None
     when: Cue | None = None
     applies_to: list[EpisodeKind] | None = None
