@@ -12,12 +12,14 @@ from typing import Any
 from .matching import CallText, Matcher
 from .models import Match, Role, StageSpan, Transcript
 from .normalize import spelling_for
+from .redact import spoken_numbers
 from .pack.loader import Pack, RuleDef
 from .pack.schema import Anchor, Cue, RegexFormula, RuleRole, Window
 
 Formula = str | RegexFormula
 
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
+READ_BACK_DIGITS = 5  # a number this long said back is a read-back, not a coincidence
 NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
 _SENTENCE_END = re.compile(r"[.!?;…]")
 _SLOT_FORMULAS: dict[tuple[int, str, bool], tuple[Sequence, tuple]] = {}
@@ -131,14 +133,36 @@ class CallContext:
         if cue is None:
             return []
         compiled, threshold = self._cue_search(cue)
-        negations = spelling_for(self.pack.language).negations
+        spelling = spelling_for(self.pack.language)
         found = []
         # Where the cue is said at all first (cheap), then where in those turns its best match lies.
         for t in self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold):
             match = self.matcher.best_of(compiled, self.call, [t], floor=threshold)
-            if match is not None and not self._negated(t, match.word, negations):
+            if (match is not None and not self._negated(t, match.word, spelling.negations)
+                    and not self._conditional(t, match.word, spelling.conditionals, spelling.consent_words)):
                 found.append(t)
         return found
+
+    def _conditional(self, t: int, word: int, conditionals: frozenset[str], consent: frozenset[str]) -> bool:
+        """A condition opened earlier in the sentence of word `word` of turn `t`, other than the
+        caller's wish: "If she's busy, I'll put you through to her deputy" plans a transfer, "If you
+        like, I'll put you through" announces one."""
+        words = self.call.words[t]
+        if not conditionals or word > len(words) or conditionals.isdisjoint(words[:word]):
+            return False
+        spans, text = self.call.span(t), self.transcript.turns[t].text
+        start = spans[word][0] if word < len(spans) else len(text)
+        # A question asks leave ("Would you mind if I put you through?"), it plans nothing.
+        sentence_end = _SENTENCE_END.search(text, start) if start >= 0 else None
+        if sentence_end is not None and sentence_end.group() == "?":
+            return False
+        first = word
+        # Offsets are -1 where a word's place in the raw text is unknown: then the sentence is not checked.
+        while first > 0 and not (0 <= spans[first - 1][1] <= start
+                                 and _SENTENCE_END.search(text, spans[first - 1][1], start)):
+            first -= 1
+        said = words[first:word]
+        return not conditionals.isdisjoint(said) and consent.isdisjoint(said)
 
     def _negated(self, t: int, word: int, negations: frozenset[str]) -> bool:
         """A negation among the few words before word `word` of turn `t`, in the same sentence."""
@@ -159,6 +183,23 @@ class CallContext:
                 continue  # an answer ("No, I'll put you through now"), not a negated verb
             return True
         return False
+
+    def read_back(self, turns: Sequence[int], role: RuleRole) -> Match | None:
+        """The first of `turns` (said by `role`) that repeats a number of READ_BACK_DIGITS digits or
+        more which another speaker said before it."""
+        wanted = set(self.role_turns(role, turns))
+        last = max(wanted, default=-1)
+        heard: set[str] = set()
+        for t, turn in enumerate(self.transcript.turns[: last + 1]):
+            numbers = [n for n in spoken_numbers(turn.text) if len(n[0]) >= READ_BACK_DIGITS]
+            if t in wanted:
+                for digits, start, end in numbers:
+                    if any(number in digits for number in heard):
+                        return Match("(number read back)", 100.0, t, t, turn.text[start:end], turn.start_s,
+                                     len(turn.text[:start].split()))
+            elif turn.role is not Role.OTHER and turn.role.value != role.value:
+                heard.update(digits for digits, _, _ in numbers)
+        return None
 
     # --- windows ------------------------------------------------------------------------------
 
@@ -245,6 +286,21 @@ _LEGAL_FORMS = frozenset({
 })
 # A coined brand written in one word with an inner capital ("ExpresCargo", "Clinica MedAlpin Brașov")
 # is said alone.
+# What kind of business a name says ("Swiftdrop Couriers", "Clinica Sanovita", "Energon Furnizare"):
+# callers and agents drop it and say the brand alone. Never said alone for the company itself.
+_SECTOR_WORDS = frozenset({
+    "bank", "banking", "building", "society", "broadband", "fibre", "fiber", "mobile", "telecom", "energy",
+    "power", "electric", "electricity", "gas", "water", "utilities", "insurance", "assurance", "airways",
+    "airlines", "air", "travel", "couriers", "courier", "delivery", "express", "logistics", "parcels",
+    "home", "homes", "health", "clinic", "surgery", "pharmacy", "council", "borough", "services",
+    "group", "shop", "store", "stores", "retail", "motors", "finance", "credit", "loans", "of", "the",
+    "банк", "банка", "телеком", "энерго", "энергия", "энергосбыт", "страхование", "авиалинии",
+    "клиника", "доставка", "мобайл", "сервис", "енерго", "застраховане", "куриер",
+    "banca", "energia", "assicurazioni", "acqua", "clinica", "poliambulatorio", "spedizioni",
+    "servizi", "comune", "di", "del", "della",
+    "furnizare", "energie", "asigurări", "asigurari", "curierat", "servicii", "apă", "apa",
+    "de", "din",
+})
 _COINED = re.compile(r"[^\W\d_]*[a-zа-яёăâîșțşţ][A-ZА-ЯЁĂÂÎȘȚ][^\W_]*")
 _QUOTED = re.compile(r"[«„“\"]([^«»„“”\"]+)[»“”\"]")
 _WEB_SUFFIX = re.compile(r"(?<=\w)\.(?:com|net|org|eu|co\.uk|uk|ro|bg|ru|it)$", re.IGNORECASE)
@@ -277,6 +333,10 @@ def slot_variants(slot: str, value: str) -> list[str]:
     # Orașului Valea Albă, "МФЦ Светлогорска" for МФЦ города Светлогорска).
     if len(words) >= 3:
         forms.extend(" ".join(words[:i] + words[i + 1:]) for i in range(1, len(words) - 1))
+    # The brand without what kind of business it is ("Swiftdrop" for Swiftdrop Couriers).
+    brand = [w for w in words if w.casefold() not in _SECTOR_WORDS]
+    if len(words) > 1 and len(brand) == 1 and len(brand[0]) >= 4 and brand[0] not in forms:
+        forms.append(brand[0])
     return [f for f in forms if f and f.casefold() != value.casefold()]
 
 

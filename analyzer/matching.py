@@ -28,7 +28,7 @@ from rapidfuzz import fuzz, process
 
 from .models import Match, Transcript
 from .nlp import LanguageModel
-from .normalize import (fold_diacritics, normalize_text, sound_key, spelling_for, token_spans, token_spans_fast,
+from .normalize import (fold_diacritics, negated_form, normalize_text, sound_key, spelling_for, token_spans, token_spans_fast,
                         tokenize_many)
 from .pack.schema import WILDCARD, RegexFormula, slots_in
 
@@ -272,6 +272,7 @@ class Matcher:
 
     def __init__(self, lm: LanguageModel):
         self.lm = lm
+        self._negating_prefixes = spelling_for(lm.language).negating_prefixes
         self.vocab: dict[str, int] = {}  # fold -> vid
         self.vocab_folds: list[str] = []
         self.by_lemma: dict[str, set[int]] = {}
@@ -493,13 +494,15 @@ class Matcher:
                     found.setdefault(vid, STEM)
         if len(fold) >= 4:
             folds, vids = self._vocab_shape().near_length(len(fold), FUZZY_CUTOFF, 4)
+            prefixes = self._negating_prefixes
             for _, score, i in process.extract(fold, folds, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None):
-                if same_onset(fold, folds[i]):
+                if same_onset(fold, folds[i]) and not negated_form(fold, folds[i], prefixes):
                     found.setdefault(vids[i], score / 100.0)
         key = sound_key(fold, self.lm.language)
         if key:
             for vid in self.by_sound.get(key, ()):
-                found.setdefault(vid, SOUND)
+                if not negated_form(fold, self.vocab_folds[vid], self._negating_prefixes):
+                    found.setdefault(vid, SOUND)
         result = tuple(found.items())
         self._token_cache[word] = result
         return result
@@ -586,12 +589,13 @@ class Matcher:
                 sim = STEM
             elif len(a) >= 4 and len(b) >= 3:
                 score = fuzz.ratio(a, b)
-                sim = score / 100.0 if score >= FUZZY_CUTOFF else 0.0
+                sim = score / 100.0 if score >= FUZZY_CUTOFF and not negated_form(a, b, self._negating_prefixes) else 0.0
             else:
                 sim = 0.0
             if not sim:
                 sound = sound_key(a, self.lm.language)
-                sim = SOUND if sound and sound == sound_key(b, self.lm.language) else 0.0
+                sim = SOUND if (sound and sound == sound_key(b, self.lm.language)
+                                and not negated_form(a, b, self._negating_prefixes)) else 0.0
             if len(self._pair_cache) > 200_000:
                 self._pair_cache.clear()
             self._pair_cache[key] = sim

@@ -39,6 +39,14 @@ class LanguageSpelling:
     # Hedges and fillers ("just", "basically", "so", "как бы", "practic"): as free between a formula's
     # words as degree words, but kept in formulas, where some of them carry the meaning.
     hedges: frozenset[str] = frozenset()
+    # Prefixes that turn a word into its opposite ("ненормально", "unnecessary", "inaccettabile"): a
+    # word and its negated form are spelled alike, but one never stands for the other.
+    negating_prefixes: tuple[str, ...] = ()
+    # Words that open a condition ("if she's busy, I'll put you through to her deputy"): a cue after one
+    # in its sentence is a plan, not an announcement, unless the condition is the caller's wish, said
+    # with one of `consent_words` ("if you like, I'll transfer you").
+    conditionals: frozenset[str] = frozenset()
+    consent_words: frozenset[str] = frozenset()
 
     @property
     def free_words(self) -> frozenset[str]:
@@ -53,10 +61,13 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         fillers=frozenset(_COMMON_FILLERS),
         negations=frozenset({"not", "never", "no", "unable", "cannot", "can't", "won't", "don't", "doesn't", "isn't",
                              "aren't", "wasn't", "couldn't", "wouldn't", "shouldn't", "didn't", "haven't", "nobody", "nothing"}),
-        requests=frozenset({"confirm", "provide", "spell"}),
+        requests=frozenset({"confirm", "provide", "spell", "give"}),
         light_words=frozenset({"very", "really", "much", "quite", "truly", "extremely", "terribly", "awfully",
                                "incredibly", "ever", "completely", "totally", "absolutely"}),
         hedges=frozenset({"so", "just", "basically", "actually", "literally", "like"}),
+        negating_prefixes=("un", "in", "im", "dis", "non"),
+        conditionals=frozenset({"if", "unless"}),
+        consent_words=frozenset({"you", "you'd", "you're", "you've", "alright", "okay", "ok", "fine", "mind"}),
     ),
     "ru": LanguageSpelling(
         char_folds={"ё": "е"},
@@ -64,7 +75,10 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         negations=frozenset({"не", "нет", "нельзя", "никак", "никого", "ни", "никто", "ничего"}),
         light_words=frozenset({"очень", "весьма", "крайне", "действительно", "большое", "огромное"}),
         hedges=frozenset({"ну", "вот", "типа", "бы", "так", "просто", "значит", "короче"}),
-        requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите"}),
+        negating_prefixes=("не", "без", "бес"),
+        conditionals=frozenset({"если"}),
+        consent_words=frozenset({"хотите", "желаете", "вы", "вам", "возражаете", "против", "удобно"}),
+        requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите", "дайте"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
     "bg": LanguageSpelling(
@@ -74,7 +88,10 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         ambiguous_negations=frozenset({"ни"}),
         light_words=frozenset({"много", "наистина", "толкова", "изключително", "доста"}),
         hedges=frozenset({"просто", "такова", "примерно", "значи", "ами"}),
-        requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете"}),
+        negating_prefixes=("не", "без", "бес"),
+        conditionals=frozenset({"ако"}),
+        consent_words=frozenset({"искате", "желаете", "обичате", "нямате", "против", "ви", "вие", "сте", "удобно"}),
+        requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете", "дайте", "кажи", "дай"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
     "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"}),
@@ -82,6 +99,11 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                            light_words=frozenset({"molto", "tanto", "davvero", "veramente", "proprio", "mille",
                                                   "infinitamente"}),
                            hedges=frozenset({"praticamente", "diciamo", "tipo", "cioè", "insomma", "ecco"}),
+                           negating_prefixes=("in", "im", "dis", "s"),
+                           conditionals=frozenset({"se", "qualora"}),
+                           # "ne", "lo": "se ne occupa", "se lo desidera" are no conditions on the world.
+                           consent_words=frozenset({"vuole", "desidera", "preferisce", "permette", "crede",
+                                                    "accordo", "va", "lei", "ne", "lo"}),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
@@ -89,10 +111,20 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         negations=frozenset({"nu", "n-am", "n-o", "n-are", "n-avem", "nici", "nimeni"}),
         light_words=frozenset({"foarte", "mult", "chiar", "extrem", "frumos"}),
         hedges=frozenset({"practic", "cumva", "așa", "zicem", "deci", "adică", "păi"}),
-        requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați"}),
+        negating_prefixes=("ne", "in", "im"),
+        conditionals=frozenset({"dacă", "daca"}),
+        consent_words=frozenset({"doriți", "vreți", "sunteți", "vă", "dumneavoastră", "permiteți", "acord"}),
+        requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați", "spuneți-mi", "dați-mi", "dictați-mi"}),
     ),
 }
 DEFAULT_SPELLING = LanguageSpelling(fillers=frozenset(_COMMON_FILLERS))
+
+
+def negated_form(a: str, b: str, prefixes: tuple[str, ...]) -> bool:
+    """Whether one of two folded words is the other with a negating prefix ("ненормально"/"нормально")."""
+    if len(a) < len(b):
+        a, b = b, a
+    return any(a.startswith(p) and a[len(p):] == b for p in prefixes)
 
 # Words: letters/digits with inner apostrophes or hyphens ("don't", "e-mail", "l'assistenza").
 _WORD_RE = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*(?:-[^\W_]+)*", re.UNICODE)

@@ -251,6 +251,12 @@ def _runs(text: str) -> list[list[_Group]]:
     return runs
 
 
+def spoken_numbers(text: str) -> list[tuple[str, int, int]]:
+    """Each number of `text` however it is said ("0888 412 309", "нула, осем, осем"): its digits and
+    its character span."""
+    return [("".join(g.digits for g in run), run[0].start, run[-1].end) for run in _runs(text)]
+
+
 def _number_spans(text: str) -> list[tuple[int, int, str]]:
     """Cards first (the longest Luhn-valid stretch of each run), then phones in what is left."""
     spans = []

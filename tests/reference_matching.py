@@ -16,7 +16,7 @@ from analyzer.checks.base import Outcome, threshold_of
 from analyzer.matching import (EXACT, FUZZY_CUTOFF, JOIN_CUTOFF, LEMMA, SOUND, STEM, CallText, Matcher, _related,
                                same_onset)
 from analyzer.models import Status
-from analyzer.normalize import fold_diacritics, sound_key, token_spans
+from analyzer.normalize import fold_diacritics, negated_form, sound_key, token_spans
 from analyzer.pack.schema import CheckType
 
 
@@ -58,11 +58,12 @@ class ReferenceMatcher(Matcher):
         if len(fold) >= 4:
             for _, score, vid in process.extract(fold, self.vocab_folds, scorer=fuzz.ratio,
                                                  score_cutoff=FUZZY_CUTOFF, limit=None):
-                if len(self.vocab_folds[vid]) >= 4 and same_onset(fold, self.vocab_folds[vid]):
+                if (len(self.vocab_folds[vid]) >= 4 and same_onset(fold, self.vocab_folds[vid])
+                        and not negated_form(fold, self.vocab_folds[vid], self._negating_prefixes)):
                     found.setdefault(vid, score / 100.0)
         key = sound_key(fold, self.lm.language)
         for vid, other in enumerate(self.vocab_folds):
-            if key and key == sound_key(other, self.lm.language):
+            if key and key == sound_key(other, self.lm.language) and not negated_form(fold, other, self._negating_prefixes):
                 found.setdefault(vid, SOUND)
         return tuple(found.items())
 

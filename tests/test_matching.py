@@ -82,6 +82,18 @@ def test_an_ambiguous_negation_is_not_needed():
     assert score(bg, "благодарим че ни потърсихте", "Благодарим, че потърсихте центъра.") >= 80
 
 
+@pytest.mark.parametrize("lang, formula, opposite, misheard", [
+    ("ru", "это ненормально", "О, это нормально.", "это ненармально"),
+    ("it", "mi spiace", "Mi piace molto.", "mi spiacie"),
+    ("en", "that's unnecessary", "That's necessary.", "that's unnecesary"),
+])
+def test_a_word_with_a_negating_prefix_never_stands_for_the_word_without(lang, formula, opposite, misheard):
+    # "ненормально" and "нормально" are as close in spelling as a misheard word, but opposite.
+    m = Matcher(language_model(lang))
+    assert score(m, formula, opposite) < 80
+    assert score(m, formula, misheard) >= 80
+
+
 @pytest.mark.parametrize("formula, text", [
     ("thank you for holding", "Thank you very much for holding."),
     ("I'm really annoyed", "I'm quite annoyed about it."),
@@ -211,7 +223,7 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
 
 @pytest.mark.parametrize("company, short", [
     ("ModaNova.ro", ["ModaNova"]),
-    ("Lumen Energie Furnizare", ["Lumen Energie", "Lumen Furnizare"]),
+    ("Lumen Energie Furnizare", ["Lumen Energie", "Lumen Furnizare", "Lumen"]),
     ("МФЦ города Светлогорска", ["МФЦ города", "МФЦ Светлогорска"]),
     ("Страховая компания «Гарант-Полис»", ["Гарант-Полис"]),
     ("Harper Valley National Bank", ["Harper Valley National", "Harper Valley", "Harper National Bank",
@@ -222,8 +234,14 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("ЗАД Балкан Гаранция", ["Балкан Гаранция"]),
     ("ExpresCargo Curierat", ["ExpresCargo"]),  # a coined one-word brand is said alone
     ("Clinica MedAlpin Brașov", ["Clinica MedAlpin", "MedAlpin", "Clinica Brașov"]),
-    ("Banca Meridian", []),  # "Banca" alone names no company
-    ("Acme Bank", []),  # two words are the least a company is named by
+    # The brand without the kind of business ("Swiftdrop" for Swiftdrop Couriers); never the kind alone.
+    ("Banca Meridian", ["Meridian"]),
+    ("Acme Bank", ["Acme"]),
+    ("Swiftdrop Couriers", ["Swiftdrop"]),
+    ("Bank of Lindley", ["Bank of", "Bank Lindley", "Lindley"]),
+    ("Green Energy Ltd", ["Green Energy", "Green"]),
+    ("Northgate Fibre Broadband", ["Northgate Fibre", "Northgate Broadband", "Northgate"]),
+    ("Lumen Holding", []),  # two words of a name, neither of them a kind of business
 ])
 def test_company_short_forms(company, short):
     assert slot_variants("company", company) == short

@@ -124,6 +124,9 @@ def test_an_agreed_transfer_and_its_hand_off_a_few_turns_later_are_one_episode(e
     ("I'm afraid she's in clinic all morning, so I can't put you through. Can I take a message?", "Yes, please."),
     # Offered, and the caller says no.
     ("I could transfer you to the branch team, shall I?", "No, that's fine, I'll wait for the letter."),
+    # Planned on a condition in the world, not announced.
+    ("If she's in with someone, I'll put you through to her secretary instead.", "Okay."),
+    ("She may be free. If not, I'll transfer you to her deputy.", "Right."),
 ])
 def test_transfers_that_do_not_happen_open_no_episode(en_runtime, offer, answer):
     result, f = run(en_runtime, *OPEN, f"Agent: {offer}", f"Customer: {answer}", *CLOSE)
@@ -134,11 +137,20 @@ def test_transfers_that_do_not_happen_open_no_episode(en_runtime, offer, answer)
 @pytest.mark.parametrize("offer, answer", [
     ("I can't answer that. May I transfer you to our billing team?", "Sure."),  # the negation is a sentence before
     ("May I transfer you to the branch team?", "No problem."),  # "no problem" agrees
+    # A condition inside the question that asks leave still announces.
+    ("Would it be alright if I transferred you to our billing team?", "Sure."),
 ])
 def test_transfers_that_do_happen_despite_a_no_nearby(en_runtime, offer, answer):
     result, f = run(en_runtime, *OPEN, f"Agent: {offer}", f"Customer: {answer}", "Agent: Transferring you now.")
     assert result.end_reason == "transferred"
     assert f["transfer.permission"].status.value == "pass"
+
+
+def test_a_transfer_on_the_callers_wish_is_announced(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: If you like, I'll transfer you to our billing team.",
+                    "Customer: Yes please.", "Agent: Transferring you now.")
+    assert result.end_reason == "transferred"
+    assert f["transfer.announce-target"].status.value == "pass"
 
 
 def test_a_no_that_answers_the_caller_does_not_negate_the_transfer_after_it(en_runtime):
@@ -304,6 +316,21 @@ def test_a_declined_question_followed_by_an_answered_one_verifies(en_runtime):
                     "Agent: Thanks. Your balance is 94 pounds.", "Customer: Fine.", *CLOSE)
     assert f["answering.identity-check"].status.value == "pass"
     assert "date of birth" in f["answering.identity-check"].evidence
+
+
+@pytest.mark.parametrize("agent_says, verdict", [
+    ("Agent: Lovely, so that's Jo Hart on oh seven seven oh oh, nine oh oh, one two three.", "pass"),
+    ("Agent: Thanks, that's Jo Hart on 07700 900123.", "pass"),
+    ("Agent: Thanks, I've noted that down, Jo.", "fail"),
+    # A number of the agent's own is no read-back of the caller's.
+    ("Agent: Thanks. He can also be reached on 0161 496 0000.", "fail"),
+])
+def test_the_callers_number_said_back_reads_the_details_back(en_runtime, agent_says, verdict):
+    result, f = run(en_runtime, *OPEN, "Customer: Could I speak to Mr Patel, please?",
+                    "Agent: I'm afraid he's in a meeting. Can I take a message?", "Customer: Yes please.",
+                    "Agent: What's your name and number?", "Customer: Jo Hart, 07700 900123.", agent_says,
+                    "Customer: Great.", *CLOSE)
+    assert f["answering.message-taking"].status.value == verdict
 
 
 def test_a_name_taken_for_a_message_is_no_security_question(en_runtime):

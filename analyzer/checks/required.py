@@ -25,6 +25,8 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     for i, group in enumerate(spec.all_of or []):
         group_threshold = group.threshold if group.threshold is not None else threshold
         match = ctx.best(group.any_of, turns)
+        if group.read_back and (match is None or match.score < group_threshold):
+            match = ctx.read_back(turns, spec.role) or match
         score = match.score if match else 0.0
         weakest = min(weakest, score)
         if match is None or score < group_threshold:

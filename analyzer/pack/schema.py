@@ -81,6 +81,9 @@ class Group(Strict):
     any_of: list[Formula] = Field(min_length=1)
     label: str | None = None
     threshold: float | None = Field(default=None, ge=0, le=100)
+    # The group is also said when the rule's role repeats a number (five digits or more, in digits or
+    # in words) that the other side gave earlier: a phone number read back needs no set phrase.
+    read_back: bool = False
 
 
 class Cue(Strict):
