@@ -13,7 +13,7 @@ from .checks.base import threshold_of
 from .context import CallContext, first_runs
 from .models import Role, StageSpan
 from .normalize import spelling_for
-from .pack.schema import Anchor
+from .pack.schema import Anchor, Segment
 
 DEFAULT_GREETING_AGENT_TURNS = 3
 DEFAULT_HOLD_THRESHOLD_S = 30.0
@@ -251,9 +251,11 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     last = next(cues, None)
     last_transfer = transfers[-1] if transfers else None
     if (last is not None and last_transfer is not None and last_transfer.kind == "transfer"
-            and (last_transfer.trigger_turn or last_transfer.start_turn) > last and _hands_off(ctx, last_transfer)):
+            and _closes_before(ctx, seg, after_greeting, last, last_transfer.trigger_turn or last_transfer.start_turn)
+            and _hands_off(ctx, last_transfer)):
         # Closing words came before a transfer that ends the call ("... any more questions?" / "I'll
-        # connect you with the lab"): the agent handed the call on, it did not close it.
+        # connect you with the lab"), or with it ("Соединяю с отделом. Хорошего дня!"): the agent
+        # handed the call on, it did not close it.
         return None, "transferred"
     if last is not None and seg is not None and seg.cutoff_cues:
         # "Anything else?" / "Yes, one more thing..." / "Hello? Can you hear me?": the line dropped after
@@ -276,6 +278,16 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     # No closing at all: the rules still apply to the last turns, where a closing should have been.
     start = max(greeting.end_turn + 1 if greeting.end_turn + 1 < n else n - 1, n - 3)
     return _span(ctx, "closing", 1, start, n - 1, kind="missing"), "completed"
+
+
+def _closes_before(ctx: CallContext, seg: Segment | None, area: range, last: int, trigger: int) -> bool:
+    """Whether the closing words come before the transfer's trigger, or the agent's last ones in the
+    trigger turn itself (the caller's "Спасибо" after the hand-off closes nothing)."""
+    if trigger > last:
+        return True
+    agent_turns = ctx.role_turns(Role.AGENT, area)
+    last_agent = next(ctx.iter_cue_turns(seg.cues if seg else None, agent_turns, reverse=True), None)
+    return last_agent is not None and trigger >= last_agent
 
 
 HANDOFF_TAIL_TURNS = 3  # "I'll put you through to claims" / "Okay" / "Putting you through now" / end

@@ -169,6 +169,10 @@ def test_a_no_that_answers_the_caller_does_not_negate_the_transfer_after_it(en_r
     (["Agent: May I transfer you to our claims team?", "Customer: Yes.", "Agent: I'm transferring you to claims now.",
       "Customer: Thanks.", "Agent: You're welcome, they'll be with you in a second."],
      "transferred", "transfer.thanks-for-waiting"),
+    # The hand-off turn says goodbye too, and the caller thanks: the call was handed on, not closed.
+    (["Agent: May I transfer you to our claims team?", "Customer: Yes, please.",
+      "Agent: Transferring you to the claims team now. Have a lovely day!", "Customer: Thank you."],
+     "transferred", "closing.farewell"),
     # The line drops after the closing began.
     (["Agent: Is there anything else I can help you with?", "Customer: Actually yes, about my savings account...",
       "Agent: Hello? Can you hear me?"], "cut_off", "closing.thanks"),
@@ -224,6 +228,14 @@ def test_a_farewell_before_the_offer_of_more_help_fails_the_order_even_if_said_a
 def test_a_farewell_ending_its_sentence_before_the_question_in_the_same_turn_fails_the_order(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday.", "Customer: Okay.",
                     "Agent: Have a lovely day! Oh, sorry, is there anything else I can help with?",
+                    "Customer: No, that's all.", "Agent: Thank you for calling Acme Bank, goodbye.")
+    assert f["closing.order"].status.value == "fail"
+
+
+def test_a_farewell_ending_its_sentence_fails_the_order_though_another_is_inside_it(en_runtime):
+    # The turn's best farewell ("take care") does not end the sentence; "safe travels!" does.
+    result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday.", "Customer: Okay.",
+                    "Agent: Take care and safe travels! Oh, sorry, is there anything else I can help with?",
                     "Customer: No, that's all.", "Agent: Thank you for calling Acme Bank, goodbye.")
     assert f["closing.order"].status.value == "fail"
 

@@ -50,10 +50,21 @@ def _said_before(ctx: CallContext, earlier: RuleDef, later: RuleDef, mark: Match
     # The opening's "Добрый день!" / "Bună seara" is a greeting, however a farewell formula reads it.
     opening = max((s.end_turn for s in ctx.stages if s.stage == "greeting"), default=-1)
     turns = [t for t in window if opening < t <= mark.turn and t in role_turns]
-    for t, match in ctx.matching_turns(later.rule.any_of, turns, max(_CLEAR_SCORE, threshold_of(ctx, later))):
-        if match.position < mark.position and _ends_sentence(ctx, t, match.word + len(match.text.split()) - 1):
-            return match
+    threshold = max(_CLEAR_SCORE, threshold_of(ctx, later))
+    for t, best in ctx.matching_turns(later.rule.any_of, turns, threshold):
+        if _early_farewell(ctx, t, best, mark):
+            return best
+        # The turn's best match may sit inside the sentence whose end another one reaches ("всего вам
+        # доброго и приятного полёта! Ой, ещё вопрос?"): each formula said there is tried.
+        for formula in later.rule.any_of:
+            match = ctx.best([formula], [t])
+            if match is not None and match.score >= threshold and _early_farewell(ctx, t, match, mark):
+                return match
     return None
+
+
+def _early_farewell(ctx: CallContext, t: int, match: Match, mark: Match) -> bool:
+    return match.position < mark.position and _ends_sentence(ctx, t, match.word + len(match.text.split()) - 1)
 
 
 def _ends_sentence(ctx: CallContext, t: int, last: int) -> bool:
