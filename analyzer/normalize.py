@@ -46,6 +46,8 @@ class LanguageSpelling:
     # in its sentence is a plan, not an announcement, unless the condition is the caller's wish, said
     # with one of `consent_words` ("if you like, I'll transfer you").
     conditionals: frozenset[str] = frozenset()
+    # Spellings of one sound, made one before consonants are compared ("щита" is a misheard "счёта").
+    sound_folds: tuple[tuple[str, str], ...] = ()
     consent_words: frozenset[str] = frozenset()
 
     @property
@@ -77,6 +79,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         hedges=frozenset({"ну", "вот", "типа", "бы", "так", "просто", "значит", "короче"}),
         negating_prefixes=("не", "без", "бес"),
         conditionals=frozenset({"если"}),
+        sound_folds=(("сч", "щ"), ("зч", "щ"), ("тс", "ц")),
         consent_words=frozenset({"хотите", "желаете", "вы", "вам", "возражаете", "против", "удобно"}),
         requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите", "дайте"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
@@ -90,6 +93,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         hedges=frozenset({"просто", "такова", "примерно", "значи", "ами"}),
         negating_prefixes=("не", "без", "бес"),
         conditionals=frozenset({"ако"}),
+        sound_folds=(("шт", "щ"),),
         consent_words=frozenset({"искате", "желаете", "обичате", "нямате", "против", "ви", "вие", "сте", "удобно"}),
         requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете", "дайте", "кажи", "дай"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
@@ -262,7 +266,10 @@ def sound_key(folded: str, language: str) -> str:
     which would sound alike to far too many others."""
     if len(folded) < 3:
         return ""
-    vowels = spelling_for(language).vowels
+    spelling = spelling_for(language)
+    vowels = spelling.vowels
+    for written, sound in spelling.sound_folds:
+        folded = folded.replace(written, sound)
     key = [folded[0]]
     for ch in folded[1:]:
         if ch not in vowels and ch != key[-1]:

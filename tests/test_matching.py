@@ -82,6 +82,15 @@ def test_an_ambiguous_negation_is_not_needed():
     assert score(bg, "благодарим че ни потърсихте", "Благодарим, че потърсихте центъра.") >= 80
 
 
+@pytest.mark.parametrize("lang, written, heard", [
+    ("ru", "счёта", "щита"),  # Russian щ is said сч
+    ("bg", "щастлив", "штастлив"),  # Bulgarian щ is шт
+])
+def test_one_sound_spelled_two_ways_sounds_alike(lang, written, heard):
+    from analyzer.normalize import fold_diacritics
+    assert sound_key(fold_diacritics(written), lang) == sound_key(fold_diacritics(heard), lang)
+
+
 @pytest.mark.parametrize("lang, formula, opposite, misheard", [
     ("ru", "это ненормально", "О, это нормально.", "это ненармально"),
     ("it", "mi spiace", "Mi piace molto.", "mi spiacie"),

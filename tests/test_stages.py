@@ -322,6 +322,14 @@ def test_a_security_question_the_caller_declines_verifies_no_one(en_runtime, rep
         assert "declined" in finding.evidence
 
 
+def test_an_identifier_read_out_by_the_agent_verifies_no_one(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Let me look. Found you, the account number 4011 9233, your balance is 94 pounds.",
+                    "Customer: Fine.", *CLOSE)
+    finding = f["answering.identity-check"]
+    assert finding.status.value == "fail"
+    assert "said, not asked" in finding.evidence
+
+
 def test_a_declined_question_followed_by_an_answered_one_verifies(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Do you have the account number there?", "Customer: I don't, sorry.",
                     "Agent: No problem. Can you confirm your date of birth instead?", "Customer: 3rd of May 1980.",

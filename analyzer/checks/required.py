@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..context import CallContext
 from ..models import Match, Role, Status
 from ..pack.loader import RuleDef
+from ..redact import spoken_numbers
 from .base import Outcome, threshold_of
 
 
@@ -45,12 +46,13 @@ REPLY_REACH = 3  # turns after the question within which the other side's reply 
 
 
 def _undeclined(ctx: CallContext, rule: RuleDef, turns: list[int], match: Match, threshold: float) -> Outcome:
-    """The best match whose reply does not decline it; failing that, a fail that quotes the decline."""
+    """The best match that asks (no value read out after it) and whose reply does not decline it;
+    failing that, a fail that quotes why the first one does not count."""
     first_declined: tuple[Match, str] | None = None
     left = list(turns)
     current: Match | None = match
     while current is not None and current.score >= threshold:
-        reply = declining_reply(ctx, rule, current.end_turn)
+        reply = _stated_value(ctx, current) or declining_reply(ctx, rule, current.end_turn)
         if reply is None:
             return Outcome(Status.PASS, current.score, current, values={"threshold": threshold})
         if first_declined is None:
@@ -59,8 +61,25 @@ def _undeclined(ctx: CallContext, rule: RuleDef, turns: list[int], match: Match,
         current = ctx.best(rule.rule.any_of or [], left) if left else None
     asked, reply = first_declined  # type: ignore[misc]
     score = current.score if current is not None else 0.0
-    return Outcome(Status.FAIL, score, asked, evidence=f"{asked.text} (declined: {reply})",
-                   values={"threshold": threshold})
+    return Outcome(Status.FAIL, score, asked, evidence=f"{asked.text} ({reply})", values={"threshold": threshold})
+
+
+STATED_DIGITS = 4  # "cod client 3004471": the agent reads the identifier out, it does not ask for it
+
+
+def _stated_value(ctx: CallContext, match: Match) -> str | None:
+    """The value said right after the match by the same speaker ("клиентски номер 300 114 587"), if any:
+    then the formula named what was read out from the record, it asked nothing."""
+    text = ctx.transcript.turns[match.end_turn].text
+    at = text.find(match.text)
+    if at < 0:
+        return None
+    rest = text[at + len(match.text):]
+    for digits, start, _ in spoken_numbers(rest[:80]):
+        if start <= 3 and len(digits) >= STATED_DIGITS and not rest[:start].strip(" :–-"):
+            return f"said, not asked: {rest[start:start + 20].strip()}"
+        break
+    return None
 
 
 def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
@@ -75,6 +94,6 @@ def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
             continue
         decline = ctx.best(rule.rule.declined_by, [t])
         if decline is not None and decline.score >= threshold_of(ctx, rule) and decline.word <= DECLINE_REACH:
-            return decline.text
+            return f"declined: {decline.text}"
         return None
     return None

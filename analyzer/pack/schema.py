@@ -126,7 +126,9 @@ class Rule(Strict):
     all_of: list[Group] | None = None
     exceptions: list[Formula] = Field(default_factory=list)
     # required: a match that the other side's next turn opens by declining ("I don't have it on me")
-    # does not count: a security question the caller could not answer verified no one.
+    # does not count: a security question the caller could not answer verified no one. Nor, for such
+    # questions, does a match followed at once by the value ("your account number 40 11 92 ..."):
+    # that reads it out from the record.
     declined_by: list[Formula] = Field(default_factory=list)
     suggest: str | None = None
     when: Cue | None = None
