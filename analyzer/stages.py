@@ -182,6 +182,10 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             ret = None  # "Cu plăcere, vă preia dânsa imediat" after the hand-off is no return from a hold
         episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=None))
 
+    # "May I put you on hold while I transfer you?" / "Thanks for waiting, they're all busy": that
+    # attempt kept the caller waiting and stays; a bare announcement found impossible opened nothing.
+    episodes = [ep for ep in episodes
+                if hold_cues & set(range(ep["start"], ep["trigger"] + 1)) or not _cancelled(ctx, seg, ep)]
     episodes.sort(key=lambda e: e["start"])
     spans = []
     for i, ep in enumerate(episodes, start=1):
@@ -191,6 +195,25 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
                   trigger_turn=ep["trigger"], return_turn=ep["ret"], hold_s=ep["hold_s"])
         )
     return spans
+
+
+CANCEL_REACH = 2  # agent turns after a transfer's announcement in which it may turn out impossible
+
+
+def _cancelled(ctx: CallContext, seg: Segment, episode: dict) -> bool:
+    """A transfer the agent found impossible right after announcing it ("they're all in a meeting, can I
+    take a message?"): no transfer was made. One with a measured wait stays as it is."""
+    if episode["kind"] != "transfer" or episode["hold_s"] is not None or not seg.cancelled_by:
+        return False
+    trigger = episode["trigger"]
+    after = ctx.role_turns(Role.AGENT, range(trigger + 1, ctx.n_turns))[:CANCEL_REACH]
+    if not after:
+        return False
+    for rule_id in seg.cancelled_by:
+        cue = ctx.pack.rule(rule_id).rule.when
+        if cue is not None and ctx.first_cue_turn(cue, range(after[0], after[-1] + 1)) is not None:
+            return True
+    return False
 
 
 def _return_turns(ctx: CallContext, turns: set[int]) -> set[int]:

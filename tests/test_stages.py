@@ -146,6 +146,17 @@ def test_transfers_that_do_happen_despite_a_no_nearby(en_runtime, offer, answer)
     assert f["transfer.permission"].status.value == "pass"
 
 
+def test_a_transfer_found_impossible_right_after_its_announcement_was_never_made(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Would you like me to transfer you to our billing team?",
+                    "Customer: Yes, please.",
+                    "Agent: I'm afraid the billing team are all in a meeting until noon. Can I take a message?",
+                    "Customer: Yes.", "Agent: What's your name and number?", "Customer: Jo Hart, 07700 900123.",
+                    "Agent: So that's Jo Hart on 07700 900123.", "Customer: Yes.", *CLOSE)
+    assert [s for s in result.stages if s.stage == "transfer"] == []
+    assert f["transfer.permission"].status.value == "not_applicable"
+    assert f["answering.message-taking"].status.value == "pass"
+
+
 def test_a_transfer_on_the_callers_wish_is_announced(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: If you like, I'll transfer you to our billing team.",
                     "Customer: Yes please.", "Agent: Transferring you now.")

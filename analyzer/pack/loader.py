@@ -416,6 +416,13 @@ def load_pack(path: str | Path) -> Pack:
                     close = difflib.get_close_matches(ref, sorted(known_ids), n=1)
                     problems.append(PackProblem(file, int(line), 1, f"{key} names unknown rule id {ref!r}",
                                                 f"did you mean {close[0]!r}?" if close else None, rd.id))
+    for stage_name, stage_file in stages.items():
+        for ref in stage_file.segment.cancelled_by or []:
+            if ref not in known_ids:
+                close = difflib.get_close_matches(ref, sorted(known_ids), n=1)
+                problems.append(PackProblem(stage_sources[stage_name], 1, 1,
+                                            f"segment.cancelled_by names unknown rule id {ref!r}",
+                                            f"did you mean {close[0]!r}?" if close else None))
     if problems:
         raise PackError(problems)
     return Pack(root=root, manifest=manifest, stages=stages, rules=rules, stage_sources=stage_sources)

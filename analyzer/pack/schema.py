@@ -197,6 +197,10 @@ class Segment(Strict):
     max_turns: int | None = Field(default=None, ge=1, le=200)
     max_gap_turns: int | None = Field(default=None, ge=0, le=50)
     cutoff_cues: Cue | None = None
+    # transfer: ids of rules whose trigger, said by the agent within a few turns of a transfer's
+    # announcement, means it never happened ("I'll put you through to billing" / "I'm afraid billing
+    # are all in a meeting, can I take a message?").
+    cancelled_by: list[str] | None = None
 
 
 class StageFile(Strict):
