@@ -12,7 +12,7 @@ from typing import Any
 from .matching import CallText, Matcher
 from .models import Match, Role, StageSpan, Transcript
 from .normalize import spelling_for
-from .redact import spoken_numbers
+from .redact import may_say_number, spoken_numbers
 from .pack.loader import Pack, RuleDef
 from .pack.schema import Anchor, Cue, RegexFormula, RuleRole, Window
 
@@ -38,6 +38,7 @@ class CallContext:
     _role_members: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
     # (cue, area) -> the cue's first turn there: a rule's `when` may be asked again by another rule's.
     _first_cues: dict[tuple, int | None] = field(default_factory=dict, repr=False)
+    _numbers: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict, repr=False)
 
     @property
     def n_turns(self) -> int:
@@ -187,19 +188,31 @@ class CallContext:
     def read_back(self, turns: Sequence[int], role: RuleRole) -> Match | None:
         """The first of `turns` (said by `role`) that repeats a number of READ_BACK_DIGITS digits or
         more which another speaker said before it."""
-        wanted = set(self.role_turns(role, turns))
-        last = max(wanted, default=-1)
+        said = [(t, n) for t in self.role_turns(role, turns) for n in self._long_numbers(t)]
+        if not said:
+            return None  # the common case: the role said no long number, the others' need no reading
+        all_turns = self.transcript.turns
         heard: set[str] = set()
-        for t, turn in enumerate(self.transcript.turns[: last + 1]):
-            numbers = [n for n in spoken_numbers(turn.text) if len(n[0]) >= READ_BACK_DIGITS]
-            if t in wanted:
-                for digits, start, end in numbers:
-                    if any(number in digits for number in heard):
-                        return Match("(number read back)", 100.0, t, t, turn.text[start:end], turn.start_s,
-                                     len(turn.text[:start].split()))
-            elif turn.role is not Role.OTHER and turn.role.value != role.value:
-                heard.update(digits for digits, _, _ in numbers)
+        next_heard = 0
+        for t, (digits, start, end) in said:
+            for u in range(next_heard, t):
+                if all_turns[u].role is not Role.OTHER and all_turns[u].role.value != role.value:
+                    heard.update(n[0] for n in self._long_numbers(u))
+            next_heard = max(next_heard, t)
+            if any(number in digits for number in heard):
+                turn = all_turns[t]
+                return Match("(number read back)", 100.0, t, t, turn.text[start:end], turn.start_s,
+                             len(turn.text[:start].split()))
         return None
+
+    def _long_numbers(self, t: int) -> list[tuple[str, int, int]]:
+        """The numbers of READ_BACK_DIGITS digits or more said in turn `t` (once per call)."""
+        numbers = self._numbers.get(t)
+        if numbers is None:
+            text = self.transcript.turns[t].text
+            numbers = self._numbers[t] = ([n for n in spoken_numbers(text) if len(n[0]) >= READ_BACK_DIGITS]
+                                          if may_say_number(text, self.call.words[t]) else [])
+        return numbers
 
     # --- windows ------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ are masked. A number that passes neither test (an amount, a date, a short order 
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ _IT_TENS = {20: "venti", 30: "trenta", 40: "quaranta", 50: "cinquanta", 60: "ses
 _IT_UNITS = {1: "uno", 2: "due", 3: "tre", 4: "quattro", 5: "cinque", 6: "sei", 7: "sette", 8: "otto", 9: "nove"}
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
     """Casefold; Latin letters lose their diacritics (ASR and keyboards drop them), Cyrillic keeps й."""
     word = word.casefold().replace("ё", "е").replace("ş", "ș").replace("ţ", "ț")
@@ -112,6 +114,11 @@ def _number_words() -> dict[str, tuple[str, int]]:
 
 
 _WORDS = _number_words()
+# Number words as tokens carry them: folded, and as written in the tables (with their diacritics).
+_NUMBER_WORDS = frozenset(_WORDS) | frozenset(
+    name.casefold() for table in (_UNITS, _TEENS, _TENS, _HUNDREDS) for names in table.values() for name in names.split()
+) | frozenset(_HUNDRED_MULTIPLIERS.casefold().split())
+_DIGIT_RE = re.compile(r"\d")
 _JOINERS = {_fold(w) for w in _JOINER_WORDS}
 _PLUS_WORDS = {_fold(w) for w in _PLUS_SPOKEN}
 _TOKEN_RE = re.compile(r"\+|\d+|[^\W\d_]+", re.UNICODE)
@@ -218,7 +225,8 @@ def _runs(text: str) -> list[list[_Group]]:
             parser.flush()
             if parser.groups:
                 runs.append(parser.groups)
-            parser = _Parser()
+            if parser.groups or parser.plus or parser.repeat != 1:
+                parser = _Parser()  # an untouched one (most words are no number) serves again
             last_end = None
             if kind is None:
                 pending_plus = False
@@ -249,6 +257,12 @@ def _runs(text: str) -> list[list[_Group]]:
     if parser.groups:
         runs.append(parser.groups)
     return runs
+
+
+def may_say_number(text: str, words: list[str]) -> bool:
+    """Whether a turn (its text and its tokens) may hold a number: a digit, or a number word ("oh",
+    "нула", "șase" or "sase"). A cheap test before spoken_numbers()."""
+    return _DIGIT_RE.search(text) is not None or not _NUMBER_WORDS.isdisjoint(words)
 
 
 def spoken_numbers(text: str) -> list[tuple[str, int, int]]:
