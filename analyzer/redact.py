@@ -262,7 +262,10 @@ def _runs(text: str) -> list[list[_Group]]:
 def may_say_number(text: str, words: list[str]) -> bool:
     """Whether a turn (its text and its tokens) may hold a number: a digit, or a number word ("oh",
     "нула", "șase" or "sase"). A cheap test before spoken_numbers()."""
-    return _DIGIT_RE.search(text) is not None or not _NUMBER_WORDS.isdisjoint(words)
+    if _DIGIT_RE.search(text) is not None or not _NUMBER_WORDS.isdisjoint(words):
+        return True
+    # Number words joined by hyphens are one token ("oh-eight-seven").
+    return any(not _NUMBER_WORDS.isdisjoint(w.split("-")) for w in words if "-" in w)
 
 
 def spoken_numbers(text: str) -> list[tuple[str, int, int]]:

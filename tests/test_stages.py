@@ -352,6 +352,7 @@ def test_a_declined_question_followed_by_an_answered_one_verifies(en_runtime):
 @pytest.mark.parametrize("agent_says, verdict", [
     ("Agent: Lovely, so that's Jo Hart on oh seven seven oh oh, nine oh oh, one two three.", "pass"),
     ("Agent: Thanks, that's Jo Hart on 07700 900123.", "pass"),
+    ("Agent: So that's oh-seven-seven-oh-oh, nine-oh-oh, one-two-three?", "pass"),
     ("Agent: Thanks, I've noted that down, Jo.", "fail"),
     # A number of the agent's own is no read-back of the caller's.
     ("Agent: Thanks. He can also be reached on 0161 496 0000.", "fail"),
