@@ -350,7 +350,9 @@ def slot_variants(slot: str, value: str) -> list[str]:
     brand = [w for w in words if w.casefold() not in _SECTOR_WORDS]
     if len(words) > 1 and len(brand) == 1 and len(brand[0]) >= 4 and brand[0] not in forms:
         forms.append(brand[0])
-    return [f for f in forms if f and f.casefold() != value.casefold()]
+    # A form that only says the kind of business ("Bank of") names no company.
+    return [f for f in forms if f and f.casefold() != value.casefold()
+            and not all(w.casefold() in _SECTOR_WORDS for w in f.split())]
 
 
 # Speech recognition splits one utterance at its pauses ("Good day." / "Welcome to Contoso." / "My name
