@@ -277,6 +277,18 @@ def _formulas_with(formulas: Sequence[Formula], slot: str, framed: bool = False)
     return cached[1]
 
 
+_SINGLES: dict[int, tuple[Sequence, tuple[list, ...]]] = {}
+
+
+def one_by_one(formulas: Sequence[Formula]) -> tuple[list, ...]:
+    """Each formula of a list as a list of its own, the same list objects every time: compiled
+    lists are cached by identity, and a new list per call would only fill the caches."""
+    cached = _SINGLES.get(id(formulas))
+    if cached is None or cached[0] is not formulas:
+        cached = _SINGLES[id(formulas)] = (formulas, tuple([f] for f in formulas))
+    return cached[1]
+
+
 NICKNAME_MIN_NAME = 5  # letters a first name needs before its first letters make a nickname
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..context import CallContext
+from ..context import CallContext, one_by_one
 from ..models import Match, Status
 from ..pack.loader import RuleDef
 from .base import Outcome, not_applicable, threshold_of
@@ -56,8 +56,8 @@ def _said_before(ctx: CallContext, earlier: RuleDef, later: RuleDef, mark: Match
             return best
         # The turn's best match may sit inside the sentence whose end another one reaches ("всего вам
         # доброго и приятного полёта! Ой, ещё вопрос?"): each formula said there is tried.
-        for formula in later.rule.any_of:
-            match = ctx.best([formula], [t])
+        for formula in one_by_one(later.rule.any_of):
+            match = ctx.best(formula, [t])
             if match is not None and match.score >= threshold and _early_farewell(ctx, t, match, mark):
                 return match
     return None
