@@ -64,6 +64,13 @@ def test_not_after_names_a_rule_of_the_pack(tmp_path):
     assert "when.not_after names unknown rule id 'GR02'" in msg and "did you mean 'GR01'?" in msg
 
 
+def test_cancelled_by_names_a_rule_of_the_pack_and_is_located(tmp_path):
+    text = GOOD_RULE.replace("stage: greeting\n", "stage: greeting\nsegment:\n  cancelled_by: [GR02]\n")
+    (msg,) = problems(write_pack(tmp_path, text))
+    assert "greeting.yml:3:" in msg
+    assert "segment.cancelled_by names unknown rule id 'GR02'" in msg and "did you mean 'GR01'?" in msg
+
+
 def test_bad_enum_lists_allowed_values(tmp_path):
     text = GOOD_RULE.replace("    check: required", "    check: requird")
     msgs = problems(write_pack(tmp_path, text))

@@ -378,6 +378,8 @@ def load_pack(path: str | Path) -> Pack:
     rules: list[RuleDef] = []
     seen_ids: dict[str, str] = {}
     seen_names: dict[str, str] = {}
+    # Every place that names another rule by id: (file, line, owning rule id, key, the ids it names).
+    references: list[tuple[str, int, str | None, str, list[str]]] = []
     for i, name in enumerate(manifest.files):
         file = root / name
         shown = display(file)
@@ -405,24 +407,22 @@ def load_pack(path: str | Path) -> Pack:
         stage_sources[stage_file.stage] = shown
         for r, rule in enumerate(stage_file.rules):
             rules.append(RuleDef(rule, stage_file.stage, f"{shown}:{spos.locate(('rules', r))[0]}"))
+        if stage_file.segment.cancelled_by:
+            line, _ = spos.locate(("segment", "cancelled_by"), prefer_key=True)
+            references.append((shown, line, None, "segment.cancelled_by", stage_file.segment.cancelled_by))
     known_ids = {rd.id for rd in rules}
     for rd in rules:
+        file, line = rd.source.rsplit(":", 1)
         not_after = (rd.rule.when.not_after if rd.rule.when else None) or []
         for key, refs in (("sequence", rd.rule.sequence or []), ("of", [rd.rule.of] if rd.rule.of else []),
                           ("when.not_after", not_after)):
-            for ref in refs:
-                if ref not in known_ids:
-                    file, line = rd.source.rsplit(":", 1)
-                    close = difflib.get_close_matches(ref, sorted(known_ids), n=1)
-                    problems.append(PackProblem(file, int(line), 1, f"{key} names unknown rule id {ref!r}",
-                                                f"did you mean {close[0]!r}?" if close else None, rd.id))
-    for stage_name, stage_file in stages.items():
-        for ref in stage_file.segment.cancelled_by or []:
+            references.append((file, int(line), rd.id, key, refs))
+    for file, line, owner, key, refs in references:
+        for ref in refs:
             if ref not in known_ids:
                 close = difflib.get_close_matches(ref, sorted(known_ids), n=1)
-                problems.append(PackProblem(stage_sources[stage_name], 1, 1,
-                                            f"segment.cancelled_by names unknown rule id {ref!r}",
-                                            f"did you mean {close[0]!r}?" if close else None))
+                problems.append(PackProblem(file, line, 1, f"{key} names unknown rule id {ref!r}",
+                                            f"did you mean {close[0]!r}?" if close else None, owner))
     if problems:
         raise PackError(problems)
     return Pack(root=root, manifest=manifest, stages=stages, rules=rules, stage_sources=stage_sources)
