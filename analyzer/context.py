@@ -158,9 +158,7 @@ class CallContext:
         if sentence_end is not None and sentence_end.group() == "?":
             return False
         first = word
-        # Offsets are -1 where a word's place in the raw text is unknown: then the sentence is not checked.
-        while first > 0 and not (0 <= spans[first - 1][1] <= start
-                                 and _SENTENCE_END.search(text, spans[first - 1][1], start)):
+        while first > 0 and not self._sentence_ends_between(t, first - 1, start):
             first -= 1
         said = words[first:word]
         return not conditionals.isdisjoint(said) and consent.isdisjoint(said)
@@ -173,17 +171,22 @@ class CallContext:
             return False
         spans, text = self.call.span(t), self.transcript.turns[t].text
         start = spans[word][0] if word < len(spans) else len(text)
-        # Offsets are -1 where a word's place in the raw text is unknown: then the sentence is not checked.
         for w in range(first, word):
             if words[w] not in negations:
                 continue
-            end = spans[w][1]
-            if 0 <= end <= start and _SENTENCE_END.search(text, end, start):
+            if self._sentence_ends_between(t, w, start):
                 continue  # another sentence
+            end = spans[w][1]
             if 0 <= end < len(text) and text[end] == ",":
                 continue  # an answer ("No, I'll put you through now"), not a negated verb
             return True
         return False
+
+    def _sentence_ends_between(self, t: int, w: int, start: int) -> bool:
+        """Whether a sentence of turn `t` ends between its word `w` and character offset `start`.
+        Offsets are -1 where a word's place in the raw text is unknown: then no end is found."""
+        end = self.call.span(t)[w][1]
+        return 0 <= end <= start and _SENTENCE_END.search(self.transcript.turns[t].text, end, start) is not None
 
     def read_back(self, turns: Sequence[int], role: RuleRole) -> Match | None:
         """The first of `turns` (said by `role`) that repeats a number of READ_BACK_DIGITS digits or
@@ -309,10 +312,9 @@ _LEGAL_FORMS = frozenset({
     "spa", "s.p.a", "srl", "s.r.l", "snc", "s.n.c", "sas", "s.a.s",  # Italian
     "sa", "s.a", "pfa", "ra",  # Romanian (srl above)
 })
-# A coined brand written in one word with an inner capital ("ExpresCargo", "Clinica MedAlpin Brașov")
-# is said alone.
 # What kind of business a name says ("Swiftdrop Couriers", "Clinica Sanovita", "Energon Furnizare"):
-# callers and agents drop it and say the brand alone. Never said alone for the company itself.
+# callers and agents drop it and say the brand alone. Never said alone for the company itself. With
+# the words that link a name's parts ("of", "di", "de").
 _SECTOR_WORDS = frozenset({
     "bank", "banking", "building", "society", "broadband", "fibre", "fiber", "mobile", "telecom", "energy",
     "power", "electric", "electricity", "gas", "water", "utilities", "insurance", "assurance", "airways",
@@ -326,6 +328,8 @@ _SECTOR_WORDS = frozenset({
     "furnizare", "energie", "asigurări", "asigurari", "curierat", "servicii", "apă", "apa",
     "de", "din",
 })
+# A coined brand written in one word with an inner capital ("ExpresCargo", "Clinica MedAlpin Brașov")
+# is said alone.
 _COINED = re.compile(r"[^\W\d_]*[a-zа-яёăâîșțşţ][A-ZА-ЯЁĂÂÎȘȚ][^\W_]*")
 _QUOTED = re.compile(r"[«„“\"]([^«»„“”\"]+)[»“”\"]")
 _WEB_SUFFIX = re.compile(r"(?<=\w)\.(?:com|net|org|eu|co\.uk|uk|ro|bg|ru|it)$", re.IGNORECASE)

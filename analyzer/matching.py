@@ -28,8 +28,8 @@ from rapidfuzz import fuzz, process
 
 from .models import Match, Transcript
 from .nlp import LanguageModel
-from .normalize import (fold_diacritics, negated_form, normalize_text, sound_key, spelling_for, token_spans, token_spans_fast,
-                        tokenize_many)
+from .normalize import (fold_diacritics, negated_form, normalize_text, sound_key, spelling_for, token_spans,
+                        token_spans_fast, tokenize_many)
 from .pack.schema import WILDCARD, RegexFormula, slots_in
 
 EXACT = 1.0
@@ -589,7 +589,8 @@ class Matcher:
                 sim = STEM
             elif len(a) >= 4 and len(b) >= 3:
                 score = fuzz.ratio(a, b)
-                sim = score / 100.0 if score >= FUZZY_CUTOFF and not negated_form(a, b, self._negating_prefixes) else 0.0
+                close = score >= FUZZY_CUTOFF and not negated_form(a, b, self._negating_prefixes)
+                sim = score / 100.0 if close else 0.0
             else:
                 sim = 0.0
             if not sim:

@@ -46,9 +46,9 @@ class LanguageSpelling:
     # in its sentence is a plan, not an announcement, unless the condition is the caller's wish, said
     # with one of `consent_words` ("if you like, I'll transfer you").
     conditionals: frozenset[str] = frozenset()
+    consent_words: frozenset[str] = frozenset()
     # Spellings of one sound, made one before consonants are compared ("щита" is a misheard "счёта").
     sound_folds: tuple[tuple[str, str], ...] = ()
-    consent_words: frozenset[str] = frozenset()
 
     @property
     def free_words(self) -> frozenset[str]:
@@ -129,6 +129,7 @@ def negated_form(a: str, b: str, prefixes: tuple[str, ...]) -> bool:
     if len(a) < len(b):
         a, b = b, a
     return any(a.startswith(p) and a[len(p):] == b for p in prefixes)
+
 
 # Words: letters/digits with inner apostrophes or hyphens ("don't", "e-mail", "l'assistenza").
 _WORD_RE = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*(?:-[^\W_]+)*", re.UNICODE)
