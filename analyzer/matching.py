@@ -1252,6 +1252,7 @@ class Matcher:
             text=" / ".join(pieces),
             start_s=turn.start_s,
             word=first[_W_FIRST],
+            end_word=last[_W_LAST],
         )
 
     @staticmethod

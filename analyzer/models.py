@@ -132,6 +132,7 @@ class Match:
     text: str  # the words of the span as spoken
     start_s: float | None = None
     word: int = 0  # index of the first matched word within `turn`, to order matches in one turn
+    end_word: int = -1  # index of the last matched word within `end_turn` (-1: not known)
 
     @property
     def position(self) -> tuple[int, int]:

@@ -395,3 +395,19 @@ def test_a_thanks_for_waiting_is_the_return_though_it_echoes_the_announcement(la
     holds = [s for s in result.stages if s.stage == "transfer"]
     assert [(s.trigger_turn, s.return_turn) for s in holds] == [(0, 2)]
     assert f["transfer.thanks-for-waiting"].status.value == "pass"
+
+
+def test_a_value_is_looked_for_after_the_matched_words_not_after_their_first_occurrence(en_runtime):
+    # The same words twice in one turn: what follows the matched occurrence decides, not str.find's.
+    from analyzer.checks.required import _stated_value
+    from analyzer.context import CallContext
+    from analyzer.models import Match
+
+    transcript = make_call(*OPEN, "Agent: Account number please. Account number 4011 9233, right.")
+    ctx = CallContext(transcript, en_runtime.pack, en_runtime.matcher, en_runtime.matcher.prepare(transcript), {})
+    first = Match("account number", 100.0, 2, 2, "Account number", word=0, end_word=1)
+    second = Match("account number", 100.0, 2, 2, "Account number", word=3, end_word=4)
+    assert _stated_value(ctx, first) is None
+    assert _stated_value(ctx, second) == "said, not asked: 4011 9233, right."
+    # Without word offsets (a regex formula's match) the words are found in the text.
+    assert _stated_value(ctx, Match("account number", 100.0, 2, 2, "Account number")) is None

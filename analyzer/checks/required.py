@@ -71,10 +71,15 @@ def _stated_value(ctx: CallContext, match: Match) -> str | None:
     """The value said right after the match by the same speaker ("клиентски номер 300 114 587"), if any:
     then the formula named what was read out from the record, it asked nothing."""
     text = ctx.transcript.turns[match.end_turn].text
-    at = text.find(match.text)
-    if at < 0:
-        return None
-    rest = text[at + len(match.text):]
+    spans = ctx.call.span(match.end_turn)
+    if 0 <= match.end_word < len(spans) and spans[match.end_word][1] >= 0:
+        rest = text[spans[match.end_word][1]:]
+    else:  # a regex formula's match, or words whose place in the raw text is unknown
+        said = match.text.rsplit(" / ", 1)[-1]
+        at = text.find(said)
+        if at < 0:
+            return None
+        rest = text[at + len(said):]
     for digits, start, _ in spoken_numbers(rest[:80]):
         if start <= 3 and len(digits) >= STATED_DIGITS and not rest[:start].strip(" :–-"):
             return f"said, not asked: {rest[start:start + 20].strip()}"
