@@ -308,7 +308,11 @@ def _closes_before(ctx: CallContext, seg: Segment | None, area: range, last: int
     trigger turn itself (the caller's "Спасибо" after the hand-off closes nothing)."""
     if trigger > last:
         return True
-    agent_turns = ctx.role_turns(Role.AGENT, area)
+    if ctx.transcript.turns[last].role is Role.AGENT:
+        return trigger >= last
+    # The caller said the last closing words. The turns after `last` hold no cue (it is the last), so
+    # the agent's last cue is looked for only before it.
+    agent_turns = ctx.role_turns(Role.AGENT, range(area.start, last))
     last_agent = next(ctx.iter_cue_turns(seg.cues if seg else None, agent_turns, reverse=True), None)
     return last_agent is not None and trigger >= last_agent
 
