@@ -16,6 +16,9 @@ from .normalize import spelling_for
 from .pack.schema import Anchor, Segment
 
 DEFAULT_GREETING_AGENT_TURNS = 3
+# An agent who has said no more than this ("Hello?", "Алло?", "Pronto?"), echoed by the caller
+# ("Hello? Can you hear me?"), is checking the line: the opening proper is still to come.
+LINE_CHECK_WORDS = 2
 DEFAULT_HOLD_THRESHOLD_S = 30.0
 DEFAULT_CLOSING_GAP = 4
 DEFAULT_DIFFICULT_TURNS = 8
@@ -92,15 +95,22 @@ def _greeting(ctx: CallContext) -> StageSpan:
     # count as one) and the caller's short replies ("hello?"), and ends where the caller starts
     # stating the request.
     opening = first_runs(agent, max_agent)
+    said: list[str] = []
     for t in range(first_agent, ctx.n_turns):
         turn = turns[t]
         if turn.role is Role.AGENT:
             if t > opening[-1]:
                 break
             last = t
-        elif len(ctx.call.words[t]) > 3:
+            said.extend(ctx.call.words[t])
+        elif len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]):
             break
     return _span(ctx, "greeting", 1, 0, last)
+
+
+def _line_check(agent_said: list[str], reply: list[str]) -> bool:
+    """The agent has only asked whether the line works and the caller's reply echoes it."""
+    return 0 < len(agent_said) <= LINE_CHECK_WORDS and reply[0] == agent_said[0]
 
 
 # --- holds and transfers --------------------------------------------------------------------------

@@ -411,3 +411,19 @@ def test_a_value_is_looked_for_after_the_matched_words_not_after_their_first_occ
     assert _stated_value(ctx, second) == "said, not asked: 4011 9233, right."
     # Without word offsets (a regex formula's match) the words are found in the text.
     assert _stated_value(ctx, Match("account number", 100.0, 2, 2, "Account number")) is None
+
+
+@pytest.mark.parametrize("reply, greeted", [
+    # The caller echoes the agent's "Hello?": the line was being checked, the opening comes next.
+    ("Customer: Hello? Hello, can you hear me all right?", True),
+    # The caller starts on the request: the agent's two words were the whole opening.
+    ("Customer: Hi, I'm calling about the refund for my kettle please.", False),
+])
+def test_an_opening_after_a_line_check_is_the_greeting(en_runtime, reply, greeted):
+    result, f = run(en_runtime, "Agent: Hello?", reply,
+                    "Agent: Yes, I can hear you now. Good afternoon, Acme Bank, Anna speaking, how can I help?",
+                    "Customer: It's about my card payment from last week, it went out twice.",
+                    "Agent: I'm sorry about that, let me look into it.", *CLOSE)
+    expected = "pass" if greeted else "fail"
+    for name in ("greeting.agent-name", "greeting.offer-help"):  # (no company in these calls' metadata)
+        assert f[name].status.value == expected, name
