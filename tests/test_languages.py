@@ -128,3 +128,19 @@ def test_one_batch_checks_every_language_with_its_own_pack(batch):
         assert result.language_source == ("metadata" if declared else "detected")
     assert set(by_folder) == {"en", *LANGS}
     assert sum(1 for r in batch if r.language_source == "detected" and r.language in LANGS) >= 4 * len(LANGS)
+
+
+@pytest.mark.parametrize("lang, said, upset", [
+    # A cancellation asked for calmly is a request; the same verb as a threat is not.
+    ("ru", "Здравствуйте. Хочу расторгнуть договор, я переезжаю.", False),
+    ("ru", "Всё, я расторгаю договор!", True),
+    ("bg", "Добро утро. Искам да прекратя договора си, местим се.", False),
+    ("bg", "Стига вече, ще прекратя договора!", True),
+    # "Non se ne può più" before a verb says "can no longer", not "I've had enough".
+    ("it", "Vorrei intestare le bollette a me, mio marito non se ne può più occupare.", False),
+    ("it", "Terza volta che chiamo, non se ne può più.", True),
+])
+def test_calm_requests_are_not_upset(runtimes, lang, said, upset):
+    transcript = _call(lang, (Role.AGENT, "Acme, buongiorno."), (Role.CUSTOMER, said), (Role.AGENT, "..."))
+    stages = [s.stage for s in check_call(transcript, runtimes[lang]).stages]
+    assert ("difficult_client" in stages) == upset
