@@ -308,7 +308,7 @@ def nickname_forms(agent_name: str) -> list[str]:
 _LEGAL_FORMS = frozenset({
     "ltd", "limited", "inc", "llc", "plc", "corp", "gmbh",  # English and the common foreign ones
     "ооо", "оао", "зао", "пао", "ао", "ип", "нко", "ано", "гуп", "муп", "фгуп",  # Russian
-    "еоод", "оод", "ад", "еад", "зад", "ет", "кд",  # Bulgarian
+    "еоод", "оод", "ад", "еад", "зад", "зд", "ет", "кд",  # Bulgarian
     "spa", "s.p.a", "srl", "s.r.l", "snc", "s.n.c", "sas", "s.a.s",  # Italian
     "sa", "s.a", "pfa", "ra",  # Romanian (srl above)
 })

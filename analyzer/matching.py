@@ -40,6 +40,11 @@ STEM = 0.9
 SOUND = 0.75
 FUZZY_CUTOFF = 78.0  # rapidfuzz ratio for one misheard word ("colling"/"calling" is 86)
 JOIN_CUTOFF = 88.0  # words split by ASR ("shop nest" for "ShopNest") must be closer
+# A name's word split by ASR is looked for from this length ("за пад" for Запад, spelled exactly), and
+# matched closely or by sound from CLOSE_JOIN_MIN: a short name rebuilt from two short words by
+# approximation would be a coincidence.
+EXACT_JOIN_MIN = 5
+CLOSE_JOIN_MIN = 6
 STOP_WEIGHT = 0.4
 # The share of its score that a match of a formula keeps without the formula's negation word.
 WITHOUT_NEGATION = 2 / 3
@@ -541,7 +546,8 @@ class Matcher:
         if found is None:
             found = []
             words = call.words[t]
-            folded = self._fold(word) if len(word) >= 6 else None
+            folded = self._fold(word) if len(word) >= EXACT_JOIN_MIN else None
+            close_joins = len(word) >= CLOSE_JOIN_MIN
             last = len(words) - 1
             for w, spoken in enumerate(words):
                 sim = self.pair_similarity(word, spoken)
@@ -549,9 +555,9 @@ class Matcher:
                     found.append((w, w, False, sim))
                 if folded is not None and w < last:
                     score = self._slot_join_score(folded, spoken + words[w + 1])
-                    if score:
+                    if score and (close_joins or score == 100.0):
                         found.append((w, w + 1, True, score))
-                    elif w < last - 1:
+                    elif close_joins and w < last - 1:
                         # A coined name split in three ("link a fon" for LinkaFon): closely only.
                         score = self._slot_join_score(folded, spoken + words[w + 1] + words[w + 2], sound=False)
                         if score:

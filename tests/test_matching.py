@@ -45,9 +45,14 @@ def test_company_split_by_asr_matches_slot_value(matcher):
 @pytest.mark.parametrize("said, company", [
     ("нет уейв казвам се деян", "НетУейв"),  # the company alone, split in two
     ("servizio clienti link a fon sono debora", "LinkaFon"),  # split in three
+    ("енерго за пад добър ден", "Енерго Запад"),  # a five-letter word split, spelled exactly
 ])
 def test_a_company_said_alone_but_split_by_asr_is_named(matcher, said, company):
     assert score(matcher, "{company}", said, company=company) >= 90
+
+
+def test_a_short_word_split_by_asr_must_spell_the_name_exactly(matcher):
+    assert score(matcher, "{company}", "енерго за пат добър ден", company="Енерго Запад") < 80
 
 
 def test_three_words_must_spell_the_company_closely(matcher):
@@ -241,6 +246,7 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
                                       "Primăria Orașului Albă"]),
     ("Acme Ltd", ["Acme"]),
     ("ЗАД Балкан Гаранция", ["Балкан Гаранция"]),
+    ("ЗД Боровец Застраховане", ["Боровец Застраховане", "Боровец"]),
     ("ExpresCargo Curierat", ["ExpresCargo"]),  # a coined one-word brand is said alone
     ("Clinica MedAlpin Brașov", ["Clinica MedAlpin", "MedAlpin", "Clinica Brașov"]),
     # The brand without the kind of business ("Swiftdrop" for Swiftdrop Couriers); never the kind alone.
