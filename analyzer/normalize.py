@@ -49,6 +49,9 @@ class LanguageSpelling:
     consent_words: frozenset[str] = frozenset()
     # Spellings of one sound, made one before consonants are compared ("щита" is a misheard "счёта").
     sound_folds: tuple[tuple[str, str], ...] = ()
+    # Words that offer a choice ("the account number or your date of birth"): a caller who declines
+    # one of the details asked for may give the other.
+    alternatives: frozenset[str] = frozenset()
 
     @property
     def free_words(self) -> frozenset[str]:
@@ -60,6 +63,7 @@ _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm",
 
 LANGUAGES: dict[str, LanguageSpelling] = {
     "en": LanguageSpelling(
+        alternatives=frozenset({"or"}),
         fillers=frozenset(_COMMON_FILLERS),
         negations=frozenset({"not", "never", "no", "unable", "cannot", "can't", "won't", "don't", "doesn't", "isn't",
                              "aren't", "wasn't", "couldn't", "wouldn't", "shouldn't", "didn't", "haven't", "nobody", "nothing"}),
@@ -72,6 +76,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         consent_words=frozenset({"you", "you'd", "you're", "you've", "alright", "okay", "ok", "fine", "mind"}),
     ),
     "ru": LanguageSpelling(
+        alternatives=frozenset({"или", "либо"}),
         char_folds={"ё": "е"},
         vowels="аеиоуыэюяьъ",
         negations=frozenset({"не", "нет", "нельзя", "никак", "никого", "ни", "никто", "ничего"}),
@@ -85,6 +90,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
     "bg": LanguageSpelling(
+        alternatives=frozenset({"или"}),
         char_folds={"ѝ": "и"},
         vowels="аеиоуъюяь",
         negations=frozenset({"не", "няма", "нямам", "никак", "никого", "ни", "никой", "нищо"}),
@@ -99,6 +105,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
     "it": LanguageSpelling(fillers=frozenset(_COMMON_FILLERS | {"ehm", "eh", "ehh", "mah", "cioè-è"}),
+                           alternatives=frozenset({"oppure", "o", "od"}),
                            negations=frozenset({"non", "nessuno", "neanche", "nemmeno", "mai"}),
                            light_words=frozenset({"molto", "tanto", "davvero", "veramente", "proprio", "mille",
                                                   "infinitamente"}),
@@ -110,6 +117,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                                                     "accordo", "va", "lei", "ne", "lo"}),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
+        alternatives=frozenset({"sau", "ori"}),
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
         fillers=frozenset(_COMMON_FILLERS | {"ă", "ăă", "ăăă", "ăăăă", "îî", "îîî", "ăm", "ăăm"}),
         negations=frozenset({"nu", "n-am", "n-o", "n-are", "n-avem", "nici", "nimeni"}),

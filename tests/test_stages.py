@@ -427,3 +427,17 @@ def test_an_opening_after_a_line_check_is_the_greeting(en_runtime, reply, greete
     expected = "pass" if greeted else "fail"
     for name in ("greeting.agent-name", "greeting.offer-help"):  # (no company in these calls' metadata)
         assert f[name].status.value == expected, name
+
+
+@pytest.mark.parametrize("question, reply, verdict", [
+    # Asked for one detail or another: declining the first and giving the second verifies.
+    ("Agent: Do you have the account number, or your date of birth?",
+     "Customer: I don't have the number on me. Date of birth is the 3rd of May 1980.", "pass"),
+    # Asked for one detail: something else offered instead does not verify.
+    ("Agent: Do you have the account number there?",
+     "Customer: I don't, sorry. The car reg is NFZ 4127 if that helps?", "fail"),
+])
+def test_a_declined_detail_and_another_given(en_runtime, question, reply, verdict):
+    result, f = run(en_runtime, *OPEN, question, reply, "Agent: Okay. Right, your balance is 94 pounds.",
+                    "Customer: Fine.", *CLOSE)
+    assert f["answering.identity-check"].status.value == verdict

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..context import CallContext
 from ..models import Match, Role, Status
+from ..normalize import spelling_for
 from ..pack.loader import RuleDef
 from ..redact import spoken_numbers
 from .base import Outcome, threshold_of
@@ -70,21 +71,37 @@ STATED_DIGITS = 4  # "cod client 3004471": the agent reads the identifier out, i
 def _stated_value(ctx: CallContext, match: Match) -> str | None:
     """The value said right after the match by the same speaker ("клиентски номер 300 114 587"), if any:
     then the formula named what was read out from the record, it asked nothing."""
-    text = ctx.transcript.turns[match.end_turn].text
-    spans = ctx.call.span(match.end_turn)
-    if 0 <= match.end_word < len(spans) and spans[match.end_word][1] >= 0:
-        rest = text[spans[match.end_word][1]:]
-    else:  # a regex formula's match, or words whose place in the raw text is unknown
-        said = match.text.rsplit(" / ", 1)[-1]
-        at = text.find(said)
-        if at < 0:
-            return None
-        rest = text[at + len(said):]
+    rest = _text_after(ctx, match)
+    if rest is None:
+        return None
     for digits, start, _ in spoken_numbers(rest[:80]):
         if start <= 3 and len(digits) >= STATED_DIGITS and not rest[:start].strip(" :–-"):
             return f"said, not asked: {rest[start:start + 20].strip()}"
         break
     return None
+
+
+def _text_after(ctx: CallContext, match: Match) -> str | None:
+    """The text of the match's last turn after its last word (None: the words are not in the text)."""
+    text = ctx.transcript.turns[match.end_turn].text
+    spans = ctx.call.span(match.end_turn)
+    if 0 <= match.end_word < len(spans) and spans[match.end_word][1] >= 0:
+        return text[spans[match.end_word][1]:]
+    # A regex formula's match, or words whose place in the raw text is unknown.
+    said = match.text.rsplit(" / ", 1)[-1]
+    at = text.find(said)
+    return text[at + len(said):] if at >= 0 else None
+
+
+def _offers_a_choice(ctx: CallContext, asked: int) -> bool:
+    """Whether the question asks for one detail or another ("the contract number, or the name and tax code")."""
+    return not spelling_for(ctx.pack.language).alternatives.isdisjoint(ctx.call.words[asked])
+
+
+def _gives_a_value(ctx: CallContext, decline: Match) -> bool:
+    """Whether the reply goes on, after its decline, to give STATED_DIGITS digits or more."""
+    rest = _text_after(ctx, decline)
+    return rest is not None and sum(len(digits) for digits, _, _ in spoken_numbers(rest)) >= STATED_DIGITS
 
 
 def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
@@ -99,6 +116,8 @@ def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
             continue
         decline = ctx.best(rule.rule.declined_by, [t])
         if decline is not None and decline.score >= threshold_of(ctx, rule) and decline.word <= DECLINE_REACH:
+            if _offers_a_choice(ctx, asked) and _gives_a_value(ctx, decline):
+                return None  # one of the details declined, the other given ("Il numero non ce l'ho. ... 71E52...")
             return f"declined: {decline.text}"
         return None
     return None
