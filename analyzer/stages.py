@@ -197,6 +197,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
     episodes = [ep for ep in episodes
                 if hold_cues & set(range(ep["start"], ep["trigger"] + 1)) or not _cancelled(ctx, seg, ep)]
     episodes.sort(key=lambda e: e["start"])
+    episodes = _offers_carried_out(ctx, episodes)
     spans = []
     for i, ep in enumerate(episodes, start=1):
         end = ep["ret"] if ep["ret"] is not None else ctx.n_turns - 1
@@ -208,6 +209,42 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
 
 
 CANCEL_REACH = 2  # agent turns after a transfer's announcement in which it may turn out impossible
+# Turns between a transfer the agent offered as a question and the hand-off that carries it out
+# ("Shall I put you through to accounts?" / "Yes please" / the agent takes a name first / "I've put
+# you through to accounts").
+OFFER_REACH = 10
+
+
+def _offers_carried_out(ctx: CallContext, episodes: list[dict]) -> list[dict]:
+    """A transfer offered as a question and a later transfer announcement within OFFER_REACH turns
+    are one transfer, opened by the offer: nothing happened at the offer, so the caller had nothing
+    to wait through or be thanked for, and the question asked there is the permission."""
+    kept: list[dict] = []
+    asking: set[int] | None = None
+    for ep in episodes:
+        offer = kept[-1] if kept else None
+        if (offer is not None and offer["kind"] == ep["kind"] == "transfer" and offer["hold_s"] is None
+                and ep["hold_s"] is None and offer["start"] == offer["trigger"]
+                and 0 < ep["start"] - offer["trigger"] <= OFFER_REACH):
+            if asking is None:
+                asking = _asking_turns(ctx, {e["trigger"] for e in episodes})
+            if offer["trigger"] in asking:
+                kept[-1] = dict(ep, start=offer["start"])
+                continue
+        kept.append(ep)
+    return kept
+
+
+def _asking_turns(ctx: CallContext, turns: set[int]) -> set[int]:
+    """Those of `turns` that say what the transfer stage's rules expect before an episode's
+    announcement (the question asking the caller's permission)."""
+    found: set[int] = set()
+    for rd in ctx.pack.rules:
+        rule = rd.rule
+        if (rd.stage == "transfer" and rule.any_of and rule.window and rule.window.from_ is Anchor.STAGE_START
+                and rule.window.to is Anchor.TRIGGER):
+            found.update(ctx.turns_saying(rule.any_of, ctx.role_turns(rule.role, sorted(turns)), threshold_of(ctx, rd)))
+    return found
 
 
 def _cancelled(ctx: CallContext, seg: Segment, episode: dict) -> bool:

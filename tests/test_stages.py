@@ -441,3 +441,23 @@ def test_a_declined_detail_and_another_given(en_runtime, question, reply, verdic
     result, f = run(en_runtime, *OPEN, question, reply, "Agent: Okay. Right, your balance is 94 pounds.",
                     "Customer: Fine.", *CLOSE)
     assert f["answering.identity-check"].status.value == verdict
+
+
+@pytest.mark.parametrize("offer, permitted", [
+    ("Agent: I can put you through to our billing team, would you like me to do that?", True),
+    ("Agent: Billing can sort that out for you.", False),
+])
+def test_an_offered_transfer_carried_out_turns_later_is_one_transfer(en_runtime, offer, permitted):
+    # The agent offers the transfer, takes a name, then hands the call on: the question asked at the
+    # offer is the permission, and nobody waited at the offer to be thanked.
+    result, f = run(en_runtime, *OPEN, offer, "Customer: Yes please.",
+                    "Agent: Can I just take your name first, so they know who is calling?",
+                    "Customer: It's Dana Price.", "Agent: Thanks, Dana. Have the invoice number ready for them.",
+                    "Customer: Will do.",
+                    "Agent: Right, I've put you through to our billing team now, it may ring a few times.",
+                    "Customer: Great, thanks.")
+    transfers = [s for s in result.stages if s.stage == "transfer"]
+    assert len(transfers) == 1 and transfers[0].trigger_turn == 8
+    assert f["transfer.permission"].status.value == ("pass" if permitted else "fail")
+    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
+    assert result.end_reason == "transferred"
