@@ -227,6 +227,12 @@ class CallContext:
             first, last = 0, self.n_turns - 1
         else:
             first, last = span.start_turn, span.end_turn
+        if anchor is Anchor.CALL_END and span is not None and span.stage == "closing":
+            opening = next((s for s in self.stages if s.stage == "greeting"), None)
+            if opening is not None and opening.end_turn < span.start_turn:
+                # A closing of its own is never looked for in the opening: "what can I do for you?"
+                # is no "anything else?", nor "thanks for calling Acme" the closing thanks.
+                first = opening.end_turn + 1
         anchor_turn = None
         if anchor is Anchor.TRIGGER:
             anchor_turn = trigger

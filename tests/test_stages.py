@@ -461,3 +461,14 @@ def test_an_offered_transfer_carried_out_turns_later_is_one_transfer(en_runtime,
     assert f["transfer.permission"].status.value == ("pass" if permitted else "fail")
     assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
     assert result.end_reason == "transferred"
+
+
+def test_a_closing_is_not_looked_for_in_the_opening(en_runtime):
+    # "What can I do for you?" and "thanks for calling" in the opening of a short call are neither
+    # the closing's "anything else?" nor its thanks.
+    result, f = run(en_runtime, "Agent: Thanks for calling Acme Outdoors, Brodie here, what can I do for you?",
+                    "Customer: Just checking my tent order went out.", "Agent: It went out on Friday.",
+                    "Customer: Great, that's all I needed. Thanks, bye!", "Agent: Have a good one.")
+    assert f["closing.anything-else"].status.value == "fail"
+    assert f["closing.thanks"].status.value == "fail"
+    assert f["closing.farewell"].status.value == "pass"
