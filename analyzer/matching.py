@@ -151,7 +151,6 @@ class CallText:
                     counts.append(counts[-1] + (word in light_words))
                 self.light_before[t] = counts
         self._word_masks: dict[str, int] | None = None
-        self._turn_keys: list[tuple[str, ...] | None] = [None] * len(words)
         self.reset(vocab_version)
 
     @property
@@ -166,13 +165,6 @@ class CallText:
                     masks[word] = get(word, 0) | bit
             self._word_masks = masks
         return self._word_masks
-
-    def turn_key(self, t: int) -> tuple[str, ...]:
-        """Turn t's words as a hashable key: turns said alike in any call align alike."""
-        key = self._turn_keys[t]
-        if key is None:
-            key = self._turn_keys[t] = tuple(self.words[t])
-        return key
 
     def reset(self, vocab_version: int) -> None:
         self.vocab_version = vocab_version
@@ -303,11 +295,6 @@ class Matcher:
         self._fold_cache: dict[str, str] = {}
         self._pair_join_cache: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
         self._slot_join_cache: dict[tuple[str, str, bool], float] = {}
-        # (formula, a turn's words) -> _align() of that formula in that turn alone: scripted turns recur
-        # word for word across calls ("is there anything else I can help you with?").
-        self._turn_aligns: dict[tuple[int, tuple[str, ...]], tuple[float, list[_Point]] | None] = {}
-        # (joined regex, a turn's normalised text) -> whether it matches, for the same reason.
-        self._regex_hits: dict[tuple[re.Pattern[str], str], bool] = {}
         self._signatures: dict[tuple[int, float, str], frozenset[int] | None] = {}
         self._scans: dict[tuple[int, float], tuple[Sequence, tuple | None]] = {}
         self._plans: dict[tuple[int, float], tuple[Sequence, tuple[dict[int, tuple[int, ...]], tuple[int, ...]]]] = {}
@@ -356,7 +343,6 @@ class Matcher:
         self._token_cache.clear()
         self._join_cache.clear()
         self._pair_join_cache.clear()
-        self._turn_aligns.clear()
         self._signatures.clear()
         self._plans.clear()
         self._scans.clear()
@@ -935,19 +921,11 @@ class Matcher:
                         owned.update(indexes)
                     mask ^= low
         regex_found = 0
-        seen = self._regex_hits
-        if len(seen) > _CACHE_LIMIT:
-            seen.clear()
         for pattern in plan.regexes:
             search = pattern.search
             for t in turns:
-                if not regex_found >> t & 1:
-                    key = (pattern, call.normalized_text(t))
-                    hit = seen.get(key)
-                    if hit is None:
-                        hit = seen[key] = search(key[1]) is not None
-                    if hit:
-                        regex_found |= 1 << t
+                if not regex_found >> t & 1 and search(call.normalized_text(t)):
+                    regex_found |= 1 << t
         found |= regex_found
         if not found:
             return [], owners, 0, plan.regex_indexes
@@ -1116,25 +1094,6 @@ class Matcher:
         if formula.regex is not None:
             match = self._best_regex(formula, call, turns)
             return None if match is None else (match.score, match)
-        if len(turns) == 1:
-            t = turns[0]
-            key = (id(formula), call.turn_key(t))
-            memo = self._turn_aligns
-            if key in memo:
-                aligned = memo[key]
-                if aligned is None or aligned[1][0][_TURN] == t:
-                    return aligned
-                # The same words in another turn: the same chain, moved to this turn.
-                return aligned[0], [(*p[:_TURN], t, *p[_TURN + 1:]) for p in aligned[1]]
-            aligned = self._align_words(formula, call, turns)
-            if len(memo) > _CACHE_LIMIT:
-                memo.clear()
-            memo[key] = aligned
-            return aligned
-        return self._align_words(formula, call, turns)
-
-    def _align_words(self, formula: CompiledFormula, call: CallText, turns: Sequence[int]
-                     ) -> tuple[float, list[_Point]] | None:
         offsets: dict[int, int] = {}
         position = 0
         for t in turns:

@@ -3,7 +3,7 @@
 Every formula is aligned in every turn (or window) it is asked about, each spoken word is compared
 with the whole vocabulary (lemma, stem and fuzzy look-ups always run), each pair of adjacent words is
 joined and compared, slot values are compared word by word, and a forbidden rule walks its turns one
-by one. No upper bound, signature, bit mask, filter or memo of an alignment decides anything (results of pure functions
+by one. No upper bound, signature, bit mask or filter decides anything (results of pure functions
 of a word or a turn are remembered, to keep the test quick). Only the alignment itself
 (Matcher._chain) and the compiled formulas are shared with the fast matcher.
 """
@@ -101,13 +101,6 @@ class ReferenceMatcher(Matcher):
                     for vid, sim in self._reference_joined(joined):
                         points.setdefault(vid, []).append((w, w + 1, sim))
         return points, {vid: max(p[2] for p in found) for vid, found in points.items()}
-
-    def _align(self, formula, call, turns):
-        # Aligned afresh every time: the fast matcher's memo of a formula's alignment in a turn said
-        # alike in another call must give what this gives.
-        if formula.regex is not None:
-            return super()._align(formula, call, turns)
-        return self._align_words(formula, call, turns)
 
     def _slot_matches(self, call, word, t):
         found = []
