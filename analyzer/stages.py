@@ -167,7 +167,8 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
     # A thanks for waiting is the return, though its words echo the announcement ("thank you for
     # staying on the line" / "stay on the line"): it opens nothing.
     announcing = transfer_cues | (hold_cues if not ctx.transcript.has_timestamps else set())
-    openers = sorted(announcing - _return_turns(ctx, announcing) if announcing else announcing)
+    returns = _turns_saying_transfer_rules(ctx, announcing, Anchor.RETURN) if announcing else set()
+    openers = sorted(announcing - returns)
     t_idx = 0
     while t_idx < len(openers):
         start = openers[t_idx]
@@ -227,24 +228,13 @@ def _offers_carried_out(ctx: CallContext, episodes: list[dict]) -> list[dict]:
                 and ep["hold_s"] is None and offer["start"] == offer["trigger"]
                 and 0 < ep["start"] - offer["trigger"] <= OFFER_REACH):
             if asking is None:
-                asking = _asking_turns(ctx, {e["trigger"] for e in episodes})
+                asking = _turns_saying_transfer_rules(ctx, {e["trigger"] for e in episodes}, Anchor.STAGE_START,
+                                                      Anchor.TRIGGER)
             if offer["trigger"] in asking:
                 kept[-1] = dict(ep, start=offer["start"])
                 continue
         kept.append(ep)
     return kept
-
-
-def _asking_turns(ctx: CallContext, turns: set[int]) -> set[int]:
-    """Those of `turns` that say what the transfer stage's rules expect before an episode's
-    announcement (the question asking the caller's permission)."""
-    found: set[int] = set()
-    for rd in ctx.pack.rules:
-        rule = rd.rule
-        if (rd.stage == "transfer" and rule.any_of and rule.window and rule.window.from_ is Anchor.STAGE_START
-                and rule.window.to is Anchor.TRIGGER):
-            found.update(ctx.turns_saying(rule.any_of, ctx.role_turns(rule.role, sorted(turns)), threshold_of(ctx, rd)))
-    return found
 
 
 def _cancelled(ctx: CallContext, seg: Segment, episode: dict) -> bool:
@@ -263,13 +253,16 @@ def _cancelled(ctx: CallContext, seg: Segment, episode: dict) -> bool:
     return False
 
 
-def _return_turns(ctx: CallContext, turns: set[int]) -> set[int]:
-    """Those of `turns` that say what the transfer stage's rules expect at the return from a hold
-    (their window starts at the return: the thanks for waiting)."""
+def _turns_saying_transfer_rules(ctx: CallContext, turns: set[int], start: Anchor,
+                                 end: Anchor | None = None) -> set[int]:
+    """Those of `turns` that say what a transfer-stage rule with the window `start`..`end` expects:
+    from the return, the thanks for waiting; from the stage's start to the announcement, the
+    question asking the caller's permission."""
     found: set[int] = set()
     for rd in ctx.pack.rules:
         rule = rd.rule
-        if rd.stage == "transfer" and rule.any_of and rule.window and rule.window.from_ is Anchor.RETURN:
+        if (rd.stage == "transfer" and rule.any_of and rule.window and rule.window.from_ is start
+                and (end is None or rule.window.to is end)):
             found.update(ctx.turns_saying(rule.any_of, ctx.role_turns(rule.role, sorted(turns)), threshold_of(ctx, rd)))
     return found
 
