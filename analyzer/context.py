@@ -124,25 +124,30 @@ class CallContext:
         if cue is not None and (turns is None or isinstance(turns, range)):
             key = (id(cue), turns)
             if key not in self._first_cues:
-                self._first_cues[key] = next(self.iter_cue_turns(cue, turns), None)
+                self._first_cues[key] = next(self._cue_turns_of(cue, turns), None)
             return self._first_cues[key]
-        return next(self.iter_cue_turns(cue, turns), None)
+        return next(self._cue_turns_of(cue, turns), None)
+
+    def _cue_turns_of(self, cue: Cue, turns: Iterable[int] | None) -> Iterator[int]:
+        return self.iter_affirmed_cue_turns(cue, turns) if cue.affirmed else self.iter_cue_turns(cue, turns)
 
     def affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
-        """cue_turns() without the turns where the cue comes right after a negation ("I'm afraid I
-        can't put you through", "nu vă pot face legătura"): there it says the opposite."""
+        return list(self.iter_affirmed_cue_turns(cue, turns))
+
+    def iter_affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> Iterator[int]:
+        """iter_cue_turns() without the turns where the cue comes right after a negation ("I'm afraid I
+        can't put you through", "nu vă pot face legătura") or under a condition ("if it drops again,
+        we'll send an engineer"): there it says the opposite, or plans nothing yet."""
         if cue is None:
-            return []
+            return
         compiled, threshold = self._cue_search(cue)
         spelling = spelling_for(self.pack.language)
-        found = []
         # Where the cue is said at all first (cheap), then where in those turns its best match lies.
         for t in self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold):
             match = self.matcher.best_of(compiled, self.call, [t], floor=threshold)
             if (match is not None and not self._negated(t, match.word, spelling.negations)
                     and not self._conditional(t, match.word, spelling.conditionals, spelling.consent_words)):
-                found.append(t)
-        return found
+                yield t
 
     def _conditional(self, t: int, word: int, conditionals: frozenset[str], consent: frozenset[str]) -> bool:
         """A condition opened earlier in the sentence of word `word` of turn `t`, other than the

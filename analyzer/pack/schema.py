@@ -96,6 +96,9 @@ class Cue(Strict):
     # With own_formulas: ids of rules after whose trigger a question of the rule's own is no sign of it
     # (the caller's name and number taken for a message disclose nothing).
     not_after: list[str] | None = None
+    # Only where the cue is affirmed: not right after a negation, not under a condition other than
+    # the caller's wish ("if it drops again, we'll send an engineer" arranges no visit).
+    affirmed: bool = False
 
 
 class Window(Strict):
