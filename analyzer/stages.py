@@ -7,6 +7,7 @@ and announcements otherwise; the closing is located from its cues, not from a fi
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .checks.base import threshold_of
@@ -94,18 +95,31 @@ def _greeting(ctx: CallContext) -> StageSpan:
     # The opening runs over the agent's first turns (consecutive segments, ASR's split at pauses,
     # count as one) and the caller's short replies ("hello?"), and ends where the caller starts
     # stating the request.
+    # An opening the caller cut into ("..., Sophie speak—") goes on in the agent's next turn, where
+    # the agent finishes it ("It is, yes. How can I help you?").
     opening = first_runs(agent, max_agent)
+    resumed: int | None = None
     said: list[str] = []
     for t in range(first_agent, ctx.n_turns):
         turn = turns[t]
         if turn.role is Role.AGENT:
-            if t > opening[-1]:
+            if t > opening[-1] and t != resumed:
                 break
             last = t
             said.extend(ctx.call.words[t])
+            if t == resumed:
+                break
         elif len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]):
+            if resumed is None and t == last + 1 and _CUT_INTO.search(turns[last].text):
+                resumed = next((a for a in agent if a > t), None)
+                if resumed is not None:
+                    continue
             break
     return _span(ctx, "greeting", 1, 0, last)
+
+
+# A turn that breaks off: a trailing dash or ellipsis.
+_CUT_INTO = re.compile(r"(?:[-\u2013\u2014\u2026]|\.\.\.)\s*$")
 
 
 def _line_check(agent_said: list[str], reply: list[str]) -> bool:

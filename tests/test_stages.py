@@ -37,6 +37,21 @@ def test_greeting_split_into_more_segments_than_the_window_counts(en_runtime):
     assert f["greeting.offer-help"].status.value == "pass"
 
 
+@pytest.mark.parametrize("opening, verdict", [
+    # Cut into mid-sentence, the agent finishes the opening after the caller's remark.
+    ("Agent: Good morning, Acme Bank, Anna speak\u2014", "pass"),
+    ("Agent: Good morning, Acme Bank, my name is Anna and...", "pass"),
+    # A finished opening without the offer is not finished later: the caller's request ended it.
+    ("Agent: Good morning, Acme Bank, Anna speaking.", "fail"),
+])
+def test_an_opening_the_caller_cut_into_goes_on_in_the_next_agent_turn(en_runtime, opening, verdict):
+    result, f = run(en_runtime, opening,
+                    "Customer: Oh sorry, is that the branch on Mill Lane? I wasn't sure I had the right number.",
+                    "Agent: It is, yes. How can I help you this morning?",
+                    "Customer: I need to change my address.", "Agent: Of course, I can do that now.", *CLOSE)
+    assert f["greeting.offer-help"].status.value == verdict
+
+
 def test_a_window_of_turns_counts_consecutive_segments_once():
     from analyzer.context import SEGMENTS_PER_TURN, first_runs
 
