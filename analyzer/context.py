@@ -107,6 +107,11 @@ class CallContext:
         threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
         return self.matcher.compile_list(cue.any_of, self.variables), threshold
 
+    def cue_match(self, cue: Cue, turn: int) -> Match | None:
+        """Where in `turn` the cue is best said, if it reaches its threshold there."""
+        compiled, threshold = self._cue_search(cue)
+        return self.matcher.best_of(compiled, self.call, [turn], floor=threshold)
+
     def cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
         """The turns (of the cue's role) in which the cue is said."""
         return list(self.iter_cue_turns(cue, turns))

@@ -12,13 +12,14 @@ from typing import Any
 from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
 from .checks.base import threshold_of
 from .checks.required import declining_reply
-from .context import CallContext
+from .context import _SENTENCE_END, CallContext
 from .matching import Matcher
-from .models import CallResult, Finding, Severity, StageSpan, Status, Transcript
+from .models import CallResult, Finding, Match, Severity, StageSpan, Status, Transcript
 from .nlp import language_model
 from .normalize import spelling_for
 from .pack.loader import Pack, RuleDef
 from .pack.schema import CheckType
+from .redact import spoken_numbers
 from .roles import assign_roles
 from .scoring import score_call
 from .stages import Segmentation, segment
@@ -148,9 +149,10 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
     if rule.applies_to and (span is None or span.kind not in {k.value for k in rule.applies_to}):
         return not_applicable()
     trigger = span.trigger_turn if span else None
+    cued = None
     if rule.when:
         area = range(span.start_turn, span.end_turn + 1) if span else None
-        trigger = ctx.first_cue_turn(rule.when, area)
+        trigger = cued = ctx.first_cue_turn(rule.when, area)
         if rule.when.own_formulas and rule.any_of:
             before = trigger
             for rule_id in rule.when.not_after or ():
@@ -171,7 +173,48 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
         if rule.check is CheckType.FORBIDDEN:
             return Outcome(Status.PASS, 0.0, None, evidence="")
         return Outcome(Status.FAIL, 0.0, None, evidence="")
-    return CHECKS[rule.check](ctx, rd, turns)
+    outcome = CHECKS[rule.check](ctx, rd, turns)
+    if outcome.status is Status.PASS and cued is not None and rule.when and rule.when.complete_first:
+        late = _asked_after_cue(ctx, rd, cued)
+        if late is not None:
+            return Outcome(Status.FAIL, late.score, late, values=outcome.values)
+    return outcome
+
+
+def _asked_after_cue(ctx: CallContext, rd: RuleDef, cued: int) -> Match | None:
+    """One of the rule's own questions asked later in the turn that says its cue: "I can see £212
+    outstanding. Can I just confirm your postcode?" disclosed before the check was complete. Only a
+    cue said outright and followed by a value counts ("let me pull up the claim" discloses nothing),
+    and only a question or a request ("Mi dice il codice cliente?"), not a passing mention of the
+    detail."""
+    cue = rd.rule.when
+    said = ctx.cue_match(cue, cued) if cue else None
+    if said is None or said.score < OUTRIGHT:
+        return None
+    asked = ctx.best(rd.rule.any_of or [], [cued])
+    if asked is None or asked.score < threshold_of(ctx, rd) or asked.word <= said.word:
+        return None
+    text, spans = ctx.transcript.turns[cued].text, ctx.call.span(cued)
+    start = spans[asked.word][0] if asked.word < len(spans) else -1
+    if start < 0 or said.word >= len(spans) or spans[said.word][0] < 0:
+        return None
+    # A value read out in between (a sum, a date, a card's digits): "Ca să văd polița, îmi spuneți
+    # CNP-ul?" names the record it is about to open, it discloses nothing yet.
+    if not spoken_numbers(text[spans[said.word][0]:start]):
+        return None
+    if not any("?" in u.text for u in ctx.transcript.turns):
+        return asked  # speech recognition's text: no sentence to tell a question by
+    end = _SENTENCE_END.search(text, start)
+    if end is not None and end.group() == "?":
+        return asked
+    opened = max(text.rfind(c, 0, start) for c in ".!?")
+    words = ctx.call.words[cued]
+    first = next((w for w in range(said.word, asked.word + 1) if spans[w][0] > opened), asked.word)
+    requests = spelling_for(ctx.pack.language).requests
+    return None if requests.isdisjoint(words[first:asked.word + 1]) else asked
+
+
+OUTRIGHT = 95.0  # a cue's score that says it outright, not a near miss
 
 
 def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: int | None) -> int | None:

@@ -99,6 +99,9 @@ class Cue(Strict):
     # Only where the cue is affirmed: not right after a negation, not under a condition other than
     # the caller's wish ("if it drops again, we'll send an engineer" arranges no visit).
     affirmed: bool = False
+    # With own_formulas: one of the rule's own questions asked later in the cue's turn fails the rule
+    # there ("I can see £212 outstanding. Can I just confirm your postcode?": disclosed mid-check).
+    complete_first: bool = False
 
 
 class Window(Strict):
