@@ -122,8 +122,17 @@ class CallContext:
         if cue is None:
             return iter(())
         compiled, threshold = self._cue_search(cue)
-        return self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold,
-                                                reverse=reverse)
+        found = self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold,
+                                                 reverse=reverse)
+        return self._unexcused(cue, found, threshold) if cue.exceptions else found
+
+    def _unexcused(self, cue: Cue, found: Iterator[int], threshold: float) -> Iterator[int]:
+        """The cue turns that say none of the cue's exceptions ("I'm not complaining, but could I
+        speak to your supervisor?")."""
+        excuses = self.matcher.compile_list(cue.exceptions, self.variables)
+        for t in found:
+            if next(self.matcher.iter_reaching_turns(excuses, self.call, [t], threshold), None) is None:
+                yield t
 
     def first_cue_turn(self, cue: Cue | None, turns: Iterable[int] | None = None) -> int | None:
         if cue is not None and (turns is None or isinstance(turns, range)):
@@ -148,7 +157,8 @@ class CallContext:
         compiled, threshold = self._cue_search(cue)
         spelling = spelling_for(self.pack.language)
         # Where the cue is said at all first (cheap), then where in those turns its best match lies.
-        for t in self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold):
+        found = self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold)
+        for t in self._unexcused(cue, found, threshold) if cue.exceptions else found:
             match = self.matcher.best_of(compiled, self.call, [t], floor=threshold)
             if (match is not None and not self._negated(t, match.word, spelling.negations)
                     and not self._conditional(t, match.word, spelling.conditionals, spelling.consent_words)):

@@ -102,6 +102,9 @@ class Cue(Strict):
     # With own_formulas: one of the rule's own questions asked later in the cue's turn fails the rule
     # there ("I can see £212 outstanding. Can I just confirm your postcode?": disclosed mid-check).
     complete_first: bool = False
+    # A turn that also says one of these is no cue ("I'm not complaining, but may I speak to your
+    # supervisor?" asks for a manager without being upset).
+    exceptions: list[Formula] = Field(default_factory=list)
 
 
 class Window(Strict):
