@@ -347,6 +347,7 @@ _SECTOR_WORDS = frozenset({
     "airlines", "air", "travel", "couriers", "courier", "delivery", "express", "logistics", "parcels",
     "home", "homes", "health", "clinic", "surgery", "pharmacy", "council", "borough", "services",
     "group", "shop", "store", "stores", "retail", "motors", "finance", "credit", "loans", "of", "the",
+    "online", "boutique", "outlet", "dental", "care", "medical", "centre", "center", "telecoms",
     "банк", "банка", "телеком", "энерго", "энергия", "энергосбыт", "страхование", "авиалинии",
     "клиника", "доставка", "мобайл", "сервис", "енерго", "застраховане", "куриер",
     "banca", "energia", "assicurazioni", "acqua", "clinica", "poliambulatorio", "spedizioni",

@@ -256,6 +256,8 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("Bank of Lindley", ["Bank Lindley", "Lindley"]),
     ("Green Energy Ltd", ["Green Energy", "Green"]),
     ("Northgate Fibre Broadband", ["Northgate Fibre", "Northgate Broadband", "Northgate"]),
+    ("Vestis Boutique Online", ["Vestis Boutique", "Vestis Online", "Vestis"]),  # a shop's kind in two words
+    ("Meadowbank Dental Care", ["Meadowbank Dental", "Meadowbank Care", "Meadowbank"]),
     ("Lumen Holding", []),  # two words of a name, neither of them a kind of business
 ])
 def test_company_short_forms(company, short):
