@@ -20,6 +20,7 @@ Formula = str | RegexFormula
 
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
 READ_BACK_DIGITS = 5  # a number this long said back is a read-back, not a coincidence
+CONSENT_REACH = 3  # words after an "if" within which the caller's wish is said
 NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
 _SENTENCE_END = re.compile(r"[.!?;…]")
 _SLOT_FORMULAS: dict[tuple[int, str, bool], tuple[Sequence, tuple]] = {}
@@ -181,7 +182,12 @@ class CallContext:
         while first > 0 and not self._sentence_ends_between(t, first - 1, start):
             first -= 1
         said = words[first:word]
-        return not conditionals.isdisjoint(said) and consent.isdisjoint(said)
+        opened = [i for i, w in enumerate(said) if w in conditionals]
+        if not opened:
+            return False
+        # The caller's wish is said right after the "if" ("if you like", "dacă doriți"); a "you"
+        # further on ("dacă mai cade curentul la adresa dumneavoastră") is part of the condition.
+        return consent.isdisjoint(said[opened[-1] + 1:opened[-1] + 1 + CONSENT_REACH])
 
     def _negated(self, t: int, word: int, negations: frozenset[str]) -> bool:
         """A negation among the few words before word `word` of turn `t`, in the same sentence."""
