@@ -165,6 +165,31 @@ class CallContext:
                     and not self._conditional(t, match.word, spelling.conditionals, spelling.consent_words)):
                 yield t
 
+    @functools.cached_property
+    def punctuated(self) -> bool:
+        """Whether the call's text marks its questions: speech recognition's often has no "?"."""
+        return any("?" in u.text for u in self.transcript.turns)
+
+    def _char_start(self, t: int, word: int) -> int:
+        """Where word `word` of turn `t` starts in the raw text (its end past the last word; -1 where
+        the word's place is unknown)."""
+        spans = self.call.span(t)
+        return spans[word][0] if word < len(spans) else len(self.transcript.turns[t].text)
+
+    def in_question(self, t: int, word: int) -> bool:
+        """Whether the sentence of turn `t` that holds word `word` ends with a question mark."""
+        start = self._char_start(t, word)
+        end = _SENTENCE_END.search(self.transcript.turns[t].text, start) if start >= 0 else None
+        return end is not None and end.group() == "?"
+
+    def sentence_start(self, t: int, word: int) -> int:
+        """The first word of the sentence of turn `t` that holds word `word`."""
+        start = self._char_start(t, word)
+        first = word
+        while first > 0 and not self._sentence_ends_between(t, first - 1, start):
+            first -= 1
+        return first
+
     def _conditional(self, t: int, word: int, conditionals: frozenset[str], consent: frozenset[str]) -> bool:
         """A condition opened earlier in the sentence of word `word` of turn `t`, other than the
         caller's wish: "If she's busy, I'll put you through to her deputy" plans a transfer, "If you
@@ -172,16 +197,10 @@ class CallContext:
         words = self.call.words[t]
         if not conditionals or word > len(words) or conditionals.isdisjoint(words[:word]):
             return False
-        spans, text = self.call.span(t), self.transcript.turns[t].text
-        start = spans[word][0] if word < len(spans) else len(text)
         # A question asks leave ("Would you mind if I put you through?"), it plans nothing.
-        sentence_end = _SENTENCE_END.search(text, start) if start >= 0 else None
-        if sentence_end is not None and sentence_end.group() == "?":
+        if self.in_question(t, word):
             return False
-        first = word
-        while first > 0 and not self._sentence_ends_between(t, first - 1, start):
-            first -= 1
-        said = words[first:word]
+        said = words[self.sentence_start(t, word):word]
         opened = [i for i, w in enumerate(said) if w in conditionals]
         if not opened:
             return False

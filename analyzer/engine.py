@@ -12,7 +12,7 @@ from typing import Any
 from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
 from .checks.base import threshold_of
 from .checks.required import declining_reply
-from .context import _SENTENCE_END, CallContext
+from .context import CallContext
 from .matching import Matcher
 from .models import CallResult, Finding, Match, Severity, StageSpan, Status, Transcript
 from .nlp import language_model
@@ -194,24 +194,20 @@ def _asked_after_cue(ctx: CallContext, rd: RuleDef, cued: int) -> Match | None:
     asked = ctx.best(rd.rule.any_of or [], [cued])
     if asked is None or asked.score < threshold_of(ctx, rd) or asked.word <= said.word:
         return None
-    text, spans = ctx.transcript.turns[cued].text, ctx.call.span(cued)
-    start = spans[asked.word][0] if asked.word < len(spans) else -1
-    if start < 0 or said.word >= len(spans) or spans[said.word][0] < 0:
+    spans = ctx.call.span(cued)
+    if asked.word >= len(spans) or spans[said.word][0] < 0 or spans[asked.word][0] < 0:
         return None
     # A value read out in between (a sum, a date, a card's digits): "Ca să văd polița, îmi spuneți
     # CNP-ul?" names the record it is about to open, it discloses nothing yet.
-    if not spoken_numbers(text[spans[said.word][0]:start]):
+    between = ctx.transcript.turns[cued].text[spans[said.word][0]:spans[asked.word][0]]
+    if not spoken_numbers(between):
         return None
-    if not any("?" in u.text for u in ctx.transcript.turns):
-        return asked  # speech recognition's text: no sentence to tell a question by
-    end = _SENTENCE_END.search(text, start)
-    if end is not None and end.group() == "?":
-        return asked
-    opened = max(text.rfind(c, 0, start) for c in ".!?")
-    words = ctx.call.words[cued]
-    first = next((w for w in range(said.word, asked.word + 1) if spans[w][0] > opened), asked.word)
+    if not ctx.punctuated or ctx.in_question(cued, asked.word):
+        return asked  # (speech recognition's text has no sentence to tell a question by)
+    # A request in the asking sentence, after the cue ("Кажете ми и датата си на раждане, моля").
+    first = max(said.word, ctx.sentence_start(cued, asked.word))
     requests = spelling_for(ctx.pack.language).requests
-    return None if requests.isdisjoint(words[first:asked.word + 1]) else asked
+    return None if requests.isdisjoint(ctx.call.words[cued][first:asked.word + 1]) else asked
 
 
 OUTRIGHT = 95.0  # a cue's score that says it outright, not a near miss
@@ -223,10 +219,9 @@ def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: i
     mention ("have your policy number ready" before a transfer). In text without question marks
     (speech recognition) every turn may be a question."""
     turns = ctx.transcript.turns
-    punctuated = any("?" in u.text for u in turns)
     requests = spelling_for(ctx.pack.language).requests
     asking = [t for t in ctx.role_turns(rd.rule.role, area) if (before is None or t < before) and
-              (not punctuated or "?" in turns[t].text or not requests.isdisjoint(ctx.call.words[t]))]
+              (not ctx.punctuated or "?" in turns[t].text or not requests.isdisjoint(ctx.call.words[t]))]
     # The first turn whose best match reaches the threshold; searched without building the matches.
     # A question the caller declined is no sign of a disclosure to come.
     saying = ctx.turns_saying(rd.rule.any_of or [], asking, threshold_of(ctx, rd))
