@@ -1,4 +1,6 @@
-"""`required`: the agent must say one of `any_of`, or something from every group of `all_of`."""
+"""`required`: the agent must say one of `any_of`, or something from every group of `all_of`, in a turn
+that says none of the rule's `exceptions` ("Is there anything else on the statement you don't
+recognise?" asks about the statement, it offers no further help)."""
 from __future__ import annotations
 
 from ..context import CallContext
@@ -12,6 +14,8 @@ from .base import Outcome, threshold_of
 def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     threshold = threshold_of(ctx, rule)
     spec = rule.rule
+    if spec.exceptions:
+        turns = [t for t in turns if not _excused(ctx, rule, t, threshold)]
     if spec.any_of:
         match = ctx.best(spec.any_of, turns)
         if match is None:
@@ -40,6 +44,11 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     status = Status.FAIL if missing else Status.PASS
     return Outcome(status, weakest, first, evidence=evidence,
                    values={"threshold": threshold, "missing": ", ".join(missing)})
+
+
+def _excused(ctx: CallContext, rule: RuleDef, t: int, threshold: float) -> bool:
+    excuse = ctx.best(rule.rule.exceptions, [t])
+    return excuse is not None and excuse.score >= threshold
 
 
 DECLINE_REACH = 3  # words into the reply within which a decline must start ("Ah, I don't, sorry")
