@@ -28,3 +28,10 @@ def threshold_of(ctx: CallContext, rule: RuleDef, *, forbidden: bool = False) ->
         return rule.rule.threshold
     defaults = ctx.pack.manifest.defaults
     return defaults.forbidden_threshold if forbidden else defaults.threshold
+
+
+def excused(ctx: CallContext, rule: RuleDef, turn: int) -> bool:
+    """Whether `turn` says one of the rule's `exceptions` (at the rule's own threshold): a forbidden
+    phrase there is excused, a required one does not count."""
+    excuse = ctx.best(rule.rule.exceptions, [turn])
+    return excuse is not None and excuse.score >= threshold_of(ctx, rule)

@@ -5,21 +5,18 @@ from __future__ import annotations
 from ..context import CallContext
 from ..models import Status
 from ..pack.loader import RuleDef
-from .base import Outcome, threshold_of
+from .base import Outcome, excused, threshold_of
 
 
 def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     threshold = threshold_of(ctx, rule, forbidden=True)
-    exception_threshold = threshold_of(ctx, rule)
     spec = rule.rule
     formulas = spec.any_of or []
     # The first turn (in order) that says a formula and is not excused fails the rule.
     hits = ctx.matching_turns(formulas, turns, threshold)
     for t, match in hits:
-        if spec.exceptions:
-            excuse = ctx.best(spec.exceptions, [t])
-            if excuse and excuse.score >= exception_threshold:
-                continue
+        if spec.exceptions and excused(ctx, rule, t):
+            continue
         return Outcome(Status.FAIL, match.score, match,
                        values={"found": match.text, "suggest": spec.suggest or "", "threshold": threshold})
     # A pass reports how close the nearest phrase came in the other turns, without quoting it as if it

@@ -8,14 +8,14 @@ from ..models import Match, Role, Status
 from ..normalize import spelling_for
 from ..pack.loader import RuleDef
 from ..redact import spoken_numbers
-from .base import Outcome, threshold_of
+from .base import Outcome, excused, threshold_of
 
 
 def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     threshold = threshold_of(ctx, rule)
     spec = rule.rule
     if spec.exceptions:
-        turns = [t for t in turns if not _excused(ctx, rule, t, threshold)]
+        turns = [t for t in turns if not excused(ctx, rule, t)]
     if spec.any_of:
         match = ctx.best(spec.any_of, turns)
         if match is None:
@@ -44,11 +44,6 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     status = Status.FAIL if missing else Status.PASS
     return Outcome(status, weakest, first, evidence=evidence,
                    values={"threshold": threshold, "missing": ", ".join(missing)})
-
-
-def _excused(ctx: CallContext, rule: RuleDef, t: int, threshold: float) -> bool:
-    excuse = ctx.best(rule.rule.exceptions, [t])
-    return excuse is not None and excuse.score >= threshold
 
 
 DECLINE_REACH = 3  # words into the reply within which a decline must start ("Ah, I don't, sorry")
