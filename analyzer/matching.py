@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -31,6 +31,7 @@ from .nlp import LanguageModel
 from .normalize import (fold_diacritics, negated_form, normalize_text, sound_key, spelling_for, token_spans,
                         token_spans_fast, tokenize_many)
 from .pack.schema import WILDCARD, RegexFormula, slots_in
+from .regex_literals import required_literals
 
 EXACT = 1.0
 LEMMA = 0.95
@@ -65,6 +66,7 @@ _MAX_REQUIREMENT_WORDS = 12
 _MAX_REQUIREMENT_SETS = 64
 _CHAIN_ORDER = itemgetter(2, 0)  # (position in the scope, first formula word)
 _RANK = itemgetter(0, 1)  # (-upper bound, formula index)
+_TURN_SEPARATOR = "\x00"
 
 
 # Letters heard alike at the start of a word: "kolling" for "calling", and any vowel for another
@@ -151,6 +153,8 @@ class CallText:
                     counts.append(counts[-1] + (word in light_words))
                 self.light_before[t] = counts
         self._word_masks: dict[str, int] | None = None
+        self._joined: tuple[str, list[int]] | None = None
+        self._literal_masks: dict[tuple[str, ...], int] = {}
         self.reset(vocab_version)
 
     @property
@@ -192,6 +196,29 @@ class CallText:
         if text is None:
             text = self._normalized[t] = normalize_text(self.transcript.turns[t].text, self.language)
         return text
+
+    def literal_turns(self, literals: tuple[str, ...]) -> int:
+        """The turns whose normalised text holds one of `literals`, as a bit mask (bit t: turn t)."""
+        mask = self._literal_masks.get(literals)
+        if mask is None:
+            if self._joined is None:
+                # One string for the call, so that each literal is looked for once, not once per turn;
+                # no literal holds the separator (see Matcher._regex_literals), so none spans two turns.
+                texts = [self.normalized_text(t) for t in range(len(self.words))]
+                starts = [0]
+                for text in texts:
+                    starts.append(starts[-1] + len(text) + 1)
+                self._joined = (_TURN_SEPARATOR.join(texts), starts)
+            joined, starts = self._joined
+            mask = 0
+            for literal in literals:
+                at = joined.find(literal)
+                while at >= 0:
+                    t = bisect_right(starts, at) - 1
+                    mask |= 1 << t
+                    at = joined.find(literal, starts[t + 1])
+            self._literal_masks[literals] = mask
+        return mask
 
 
 # A word match in an alignment, as a plain tuple (aligning builds many of them):
@@ -244,6 +271,14 @@ def _joined_patterns(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[st
         except re.error:
             alone.extend(re.compile(source, flags) for source in sources)
     return (*joined, *alone)
+
+
+def _regex_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """required_literals() of a pattern, if none of them holds the separator of a call's turns."""
+    literals = required_literals(pattern)
+    if literals is None or any(_TURN_SEPARATOR in literal for literal in literals):
+        return None
+    return literals
 
 
 class _VocabShape:
@@ -923,8 +958,11 @@ class Matcher:
         regex_found = 0
         for pattern in plan.regexes:
             search = pattern.search
+            literals = _regex_literals(pattern)
+            # Only turns that hold one of the literals every match contains can match.
+            maybe = call.literal_turns(literals) if literals else -1
             for t in turns:
-                if not regex_found >> t & 1 and search(call.normalized_text(t)):
+                if maybe >> t & 1 and not regex_found >> t & 1 and search(call.normalized_text(t)):
                     regex_found |= 1 << t
         found |= regex_found
         if not found:
@@ -1272,7 +1310,11 @@ class Matcher:
 
     def _best_regex(self, formula: CompiledFormula, call: CallText, turns: Sequence[int]) -> Match | None:
         assert formula.regex is not None
+        literals = _regex_literals(formula.regex)
+        maybe = call.literal_turns(literals) if literals else -1
         for t in turns:
+            if not maybe >> t & 1:
+                continue
             normalized = call.normalized_text(t)
             m = formula.regex.search(normalized)
             if m:
