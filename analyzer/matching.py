@@ -209,15 +209,23 @@ class CallText:
                 for text in texts:
                     starts.append(starts[-1] + len(text) + 1)
                 self._joined = (_TURN_SEPARATOR.join(texts), starts)
-            joined, starts = self._joined
             mask = 0
             for literal in literals:
-                at = joined.find(literal)
-                while at >= 0:
-                    t = bisect_right(starts, at) - 1
-                    mask |= 1 << t
-                    at = joined.find(literal, starts[t + 1])
+                mask |= self._literal_turns(literal)
             self._literal_masks[literals] = mask
+        return mask
+
+    def _literal_turns(self, literal: str) -> int:
+        mask = self._literal_masks.get(literal)  # type: ignore[call-overload]
+        if mask is None:
+            joined, starts = self._joined  # type: ignore[misc]
+            mask = 0
+            at = joined.find(literal)
+            while at >= 0:
+                t = bisect_right(starts, at) - 1
+                mask |= 1 << t
+                at = joined.find(literal, starts[t + 1])
+            self._literal_masks[literal] = mask  # type: ignore[index]
         return mask
 
 

@@ -22,6 +22,8 @@ except ImportError:  # Python 3.10
 _MAX_STRINGS = 64
 # Strings shorter than this are in nearly every turn: not worth looking for.
 _MIN_USEFUL = 2
+# From this length a string is rare enough in speech that a set of fewer strings is the better one.
+_SELECTIVE = 4
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, *([getattr(_c, "POSSESSIVE_REPEAT")] if hasattr(_c, "POSSESSIVE_REPEAT") else [])}
 _ZERO_WIDTH = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
 
@@ -42,12 +44,13 @@ _EMPTY = _Piece(frozenset({""}), None)
 
 
 def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
-    """The more selective of two requirements: longer shortest string, then fewer strings."""
+    """The cheaper of two requirements to look for: strings of _SELECTIVE letters are rare enough,
+    and then fewer strings are fewer searches; shorter strings lose to longer ones."""
     if a is None or "" in a:
         return b if b is not None and "" not in b else None
     if b is None or "" in b:
         return a
-    return max(a, b, key=lambda s: (min(map(len, s)), -len(s)))
+    return max(a, b, key=lambda s: (min(_SELECTIVE, min(map(len, s))), -len(s)))
 
 
 def _sequence(items, ignore_case: bool) -> _Piece:

@@ -21,7 +21,7 @@ HELDOUT = ROOT / "heldout"
     (r"\bwhatever\b(?!'s)", ("whatever",)),
     (r"(?<!\w)that(?:'s|s| is) all(?! right)", ("that is all", "that's all", "thats all")),
     (r"^(?=.*\b(?:monday|tuesday))", ("monday", "tuesday")),
-    (r"\bwhy (?:\w+ ){0,4}(?:nobody|no one)\b", ("no one", "nobody")),
+    (r"\bwhy (?:\w+ ){0,4}(?:nobody|no one)\b", ("why ",)),  # one string of four letters: cheaper
     (r"\b(?:ending|ends) (?:in|with) \d{3,4}", ("ending in ", "ending with ", "ends in ", "ends with ")),
     (r"cancell?ing my", ("cancel",)),
     (r"\?!|!\?", ("!?", "?!")),
