@@ -303,6 +303,8 @@ class CallContext:
             turns = first_runs(turns, window.turns, from_end)
         if window.seconds and self.transcript.has_timestamps:
             turns = self._within_seconds(turns, first, last, window.seconds, from_end)
+        if window.before and anchor_turn is not None:
+            turns = [*self.role_turns(rule.rule.role, range(max(0, anchor_turn - window.before), anchor_turn)), *turns]
         return turns
 
     def _within_seconds(self, turns: list[int], first: int, last: int, seconds: float, from_end: bool) -> list[int]:

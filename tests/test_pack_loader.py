@@ -92,6 +92,13 @@ def test_unknown_variable(tmp_path):
     assert "hint: did you mean {company}?" in msg
 
 
+def test_window_before_needs_a_trigger_or_return_anchor(tmp_path):
+    text = GOOD_RULE.replace("    check: required", "    check: required\n    window: {from: stage_start, before: 1}")
+    (msg,) = problems(write_pack(tmp_path, text))
+    assert "greeting.yml:6:" in msg and "rule GR01" in msg
+    assert "'before' needs a window 'from: trigger' or 'from: return'; this window is from stage_start" in msg
+
+
 def test_duplicate_ids(tmp_path):
     second = GOOD_RULE.split("rules:\n", 1)[1].replace("greeting.salutation", "greeting.other")
     (msg,) = problems(write_pack(tmp_path, GOOD_RULE + second))

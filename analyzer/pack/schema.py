@@ -112,6 +112,16 @@ class Window(Strict):
     to: Anchor | None = None
     turns: int | None = Field(default=None, ge=1, le=1000)
     seconds: float | None = Field(default=None, gt=0)
+    # The rule's role's turns among this many turns just before a trigger or return anchor count too
+    # (an apology said to the first signs of an upset the cue is found a turn later).
+    before: int | None = Field(default=None, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _before_needs_an_event(self) -> "Window":
+        if self.before and self.from_ not in (Anchor.TRIGGER, Anchor.RETURN):
+            raise ValueError("'before' needs a window 'from: trigger' or 'from: return'; "
+                             f"this window is from {self.from_.value}")
+        return self
 
 
 class Examples(Strict):
