@@ -47,6 +47,9 @@ class LanguageSpelling:
     # with one of `consent_words` ("if you like, I'll transfer you").
     conditionals: frozenset[str] = frozenset()
     consent_words: frozenset[str] = frozenset()
+    # Words of a question asking whether the caller objects ("do you mind if I put you on hold?",
+    # "не возражаете?"): a "no" in reply agrees.
+    objection_words: frozenset[str] = frozenset()
     # Spellings of one sound, made one before consonants are compared ("щита" is a misheard "счёта").
     sound_folds: tuple[tuple[str, str], ...] = ()
     # Words that offer a choice ("the account number or your date of birth"): a caller who declines
@@ -74,6 +77,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         negating_prefixes=("un", "in", "im", "dis", "non"),
         conditionals=frozenset({"if", "unless"}),
         consent_words=frozenset({"you", "you'd", "you're", "you've", "alright", "okay", "ok", "fine", "mind"}),
+        objection_words=frozenset({"mind"}),
     ),
     "ru": LanguageSpelling(
         alternatives=frozenset({"или", "либо"}),
@@ -86,6 +90,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         conditionals=frozenset({"если"}),
         sound_folds=(("сч", "щ"), ("зч", "щ"), ("тс", "ц")),
         consent_words=frozenset({"хотите", "желаете", "вы", "вам", "возражаете", "против", "удобно"}),
+        objection_words=frozenset({"возражаете", "против"}),
         requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите", "дайте"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
@@ -101,6 +106,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         conditionals=frozenset({"ако"}),
         sound_folds=(("шт", "щ"),),
         consent_words=frozenset({"искате", "желаете", "обичате", "нямате", "против", "ви", "вие", "сте", "удобно"}),
+        objection_words=frozenset({"против", "възразявате"}),
         requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете", "дайте", "кажи", "дай"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
@@ -115,6 +121,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                            # "ne", "lo": "se ne occupa", "se lo desidera" are no conditions on the world.
                            consent_words=frozenset({"vuole", "desidera", "preferisce", "permette", "crede",
                                                     "accordo", "va", "lei", "ne", "lo"}),
+                           objection_words=frozenset({"dispiace", "disturba"}),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
         alternatives=frozenset({"sau", "ori"}),
@@ -126,6 +133,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         negating_prefixes=("ne", "in", "im"),
         conditionals=frozenset({"dacă", "daca"}),
         consent_words=frozenset({"doriți", "vreți", "sunteți", "vă", "dumneavoastră", "permiteți", "acord"}),
+        objection_words=frozenset({"deranjează", "deranja", "deranjez", "supărați", "supăra"}),
         requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați", "spuneți-mi", "dați-mi", "dictați-mi"}),
     ),
 }

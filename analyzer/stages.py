@@ -389,8 +389,11 @@ def _declined(ctx: CallContext, offer: int) -> bool:
     везёт"): it did not happen."""
     if offer + 1 >= ctx.n_turns or ctx.transcript.turns[offer + 1].role is not Role.CUSTOMER:
         return False
+    spelling = spelling_for(ctx.pack.language)
+    if not spelling.objection_words.isdisjoint(ctx.call.words[offer]):
+        return False  # "Do you mind if I pop you on hold?" - "No, go ahead."
     words = ctx.call.words[offer + 1][:3]
-    return (bool(words) and words[0] in spelling_for(ctx.pack.language).negations
+    return (bool(words) and words[0] in spelling.negations
             and not any(w.startswith(_AGREEING) for w in words))
 
 

@@ -161,6 +161,23 @@ def test_transfers_that_do_happen_despite_a_no_nearby(en_runtime, offer, answer)
     assert f["transfer.permission"].status.value == "pass"
 
 
+@pytest.mark.parametrize("lang, greeting, offer, answer, back", [
+    ("en", "Good morning, Acme Bank, Anna speaking, how can I help you?",
+     "Do you mind if I pop you on hold for a couple of minutes while I check?", "No, that's fine, go ahead.",
+     "Thanks for holding, I have the answer."),
+    ("ru", "Добрый день, Акме Банк, меня зовут Анна, чем могу помочь?",
+     "Вы не возражаете, если я поставлю вас на удержание на пару минут?", "Нет, конечно.",
+     "Спасибо за ожидание, я всё выяснила."),
+])
+def test_a_no_to_do_you_mind_agrees_to_the_hold(lang, greeting, offer, answer, back):
+    runtime = PackRuntime(load_pack(RULES / lang))
+    result, f = run(runtime, f"Agent: {greeting}", "Customer: ...", f"Agent: {offer}", f"Customer: {answer}",
+                    f"Agent: {back}")
+    assert [s.kind for s in result.stages if s.stage == "transfer"] == ["hold"]
+    assert f["transfer.permission"].status.value == "pass"
+    assert f["transfer.thanks-for-waiting"].status.value == "pass"
+
+
 def test_a_transfer_found_impossible_right_after_its_announcement_was_never_made(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Would you like me to transfer you to our billing team?",
                     "Customer: Yes, please.",
