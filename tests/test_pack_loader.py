@@ -99,6 +99,18 @@ def test_window_before_needs_a_trigger_or_return_anchor(tmp_path):
     assert "'before' needs a window 'from: trigger' or 'from: return'; this window is from stage_start" in msg
 
 
+def test_also_forbids_names_a_forbidden_rule(tmp_path):
+    text = GOOD_RULE.replace("    check: required", "    check: required\n    also_forbids: [GR01]")
+    (msg,) = problems(write_pack(tmp_path, text))
+    assert "also_forbids belongs to forbidden rules; this rule's check is 'required'" in msg
+    forbidding = GOOD_RULE.replace("GR01", "GR02").replace("greeting.salutation", "greeting.slang").replace(
+        "check: required", "check: forbidden\n    also_forbids: [GR01, GR03]").replace("rules:\n", "rules:\n" + GOOD_RULE.split("rules:\n")[1])
+    messages = problems(write_pack(tmp_path, forbidding))
+    assert any("also_forbids names rule 'GR01', whose check is 'required'" in m and "hint: name a forbidden rule" in m
+               for m in messages), messages
+    assert any("also_forbids names unknown rule id 'GR03'" in m for m in messages), messages
+
+
 def test_duplicate_ids(tmp_path):
     second = GOOD_RULE.split("rules:\n", 1)[1].replace("greeting.salutation", "greeting.other")
     (msg,) = problems(write_pack(tmp_path, GOOD_RULE + second))

@@ -415,14 +415,18 @@ def load_pack(path: str | Path) -> Pack:
         file, line = rd.source.rsplit(":", 1)
         not_after = (rd.rule.when.not_after if rd.rule.when else None) or []
         for key, refs in (("sequence", rd.rule.sequence or []), ("of", [rd.rule.of] if rd.rule.of else []),
-                          ("when.not_after", not_after)):
+                          ("when.not_after", not_after), ("also_forbids", rd.rule.also_forbids or [])):
             references.append((file, int(line), rd.id, key, refs))
+    checks = {rd.id: rd.rule.check for rd in rules}
     for file, line, owner, key, refs in references:
         for ref in refs:
             if ref not in known_ids:
                 close = difflib.get_close_matches(ref, sorted(known_ids), n=1)
                 problems.append(PackProblem(file, line, 1, f"{key} names unknown rule id {ref!r}",
                                             f"did you mean {close[0]!r}?" if close else None, owner))
+            elif key == "also_forbids" and checks[ref] is not CheckType.FORBIDDEN:
+                problems.append(PackProblem(file, line, 1, f"also_forbids names rule {ref!r}, whose check is "
+                                            f"{checks[ref].value!r}", "name a forbidden rule", owner))
     if problems:
         raise PackError(problems)
     return Pack(root=root, manifest=manifest, stages=stages, rules=rules, stage_sources=stage_sources)

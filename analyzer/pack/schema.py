@@ -150,6 +150,9 @@ class Rule(Strict):
     # that reads it out from the record.
     declined_by: list[Formula] = Field(default_factory=list)
     suggest: str | None = None
+    # forbidden: the formulas of these forbidden rules are forbidden here too, with their exceptions
+    # ("I don't know" with no offer to find out is forbidden anywhere, and blames an upset caller).
+    also_forbids: list[str] | None = None
     when: Cue | None = None
     applies_to: list[EpisodeKind] | None = None
     sequence: list[str] | None = None
@@ -192,6 +195,8 @@ class Rule(Strict):
             raise ValueError(f"check '{self.check.value}' needs {what}")
         if self.any_of and self.all_of:
             raise ValueError("give either any_of or all_of, not both")
+        if self.also_forbids and self.check is not CheckType.FORBIDDEN:
+            raise ValueError(f"also_forbids belongs to forbidden rules; this rule's check is {self.check.value!r}")
         return self
 
 
