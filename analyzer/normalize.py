@@ -141,10 +141,21 @@ DEFAULT_SPELLING = LanguageSpelling(fillers=frozenset(_COMMON_FILLERS))
 
 
 def negated_form(a: str, b: str, prefixes: tuple[str, ...]) -> bool:
-    """Whether one of two folded words is the other with a negating prefix ("ненормально"/"нормально")."""
+    """Whether one of two folded words is the other with a negating prefix ("ненормально"/"нормально"),
+    in any ending ("indisponibilă"/"disponibil": the same stem, not a mishearing)."""
     if len(a) < len(b):
         a, b = b, a
-    return any(a.startswith(p) and a[len(p):] == b for p in prefixes)
+    for p in prefixes:
+        if not a.startswith(p):
+            continue
+        rest = a[len(p):]
+        if rest == b:
+            return True
+        # Inflected: the stems agree but for the last two letters of the shorter word.
+        stem = max(4, min(len(rest), len(b)) - 2)
+        if len(b) >= 5 and abs(len(rest) - len(b)) <= 3 and rest[:stem] == b[:stem]:
+            return True
+    return False
 
 
 # Words: letters/digits with inner apostrophes or hyphens ("don't", "e-mail", "l'assistenza").

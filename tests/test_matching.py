@@ -100,6 +100,8 @@ def test_one_sound_spelled_two_ways_sounds_alike(lang, written, heard):
     ("ru", "это ненормально", "О, это нормально.", "это ненармально"),
     ("it", "mi spiace", "Mi piace molto.", "mi spiacie"),
     ("en", "that's unnecessary", "That's necessary.", "that's unnecesary"),
+    # In another ending too: "disponibil" is no misheard "indisponibilă".
+    ("ro", "doamna doctor e indisponibilă", "Să văd dacă doamna doctor e disponibil.", "doamna doctor e indisponibila"),
 ])
 def test_a_word_with_a_negating_prefix_never_stands_for_the_word_without(lang, formula, opposite, misheard):
     # "ненормально" and "нормально" are as close in spelling as a misheard word, but opposite.
