@@ -153,8 +153,8 @@ class CallText:
                     counts.append(counts[-1] + (word in light_words))
                 self.light_before[t] = counts
         self._word_masks: dict[str, int] | None = None
-        self._joined: tuple[str, list[int]] | None = None
-        self._literal_masks: dict[tuple[str, ...], int] = {}
+        self._joined: tuple[str, list[int]] | None = None  # the turns' normalised texts as one string
+        self._literal_masks: dict[str, int] = {}
         self.reset(vocab_version)
 
     @property
@@ -199,33 +199,31 @@ class CallText:
 
     def literal_turns(self, literals: tuple[str, ...]) -> int:
         """The turns whose normalised text holds one of `literals`, as a bit mask (bit t: turn t)."""
-        mask = self._literal_masks.get(literals)
-        if mask is None:
-            if self._joined is None:
-                # One string for the call, so that each literal is looked for once, not once per turn;
-                # no literal holds the separator (see Matcher._regex_literals), so none spans two turns.
-                texts = [self.normalized_text(t) for t in range(len(self.words))]
-                starts = [0]
-                for text in texts:
-                    starts.append(starts[-1] + len(text) + 1)
-                self._joined = (_TURN_SEPARATOR.join(texts), starts)
-            mask = 0
-            for literal in literals:
-                mask |= self._literal_turns(literal)
-            self._literal_masks[literals] = mask
+        masks = self._literal_masks
+        mask = 0
+        for literal in literals:
+            found = masks.get(literal)
+            if found is None:
+                found = masks[literal] = self._find_literal(literal)
+            mask |= found
         return mask
 
-    def _literal_turns(self, literal: str) -> int:
-        mask = self._literal_masks.get(literal)  # type: ignore[call-overload]
-        if mask is None:
-            joined, starts = self._joined  # type: ignore[misc]
-            mask = 0
-            at = joined.find(literal)
-            while at >= 0:
-                t = bisect_right(starts, at) - 1
-                mask |= 1 << t
-                at = joined.find(literal, starts[t + 1])
-            self._literal_masks[literal] = mask  # type: ignore[index]
+    def _find_literal(self, literal: str) -> int:
+        if self._joined is None:
+            # One string for the call, so that each literal is looked for once, not once per turn;
+            # no literal holds the separator (see _regex_literals), so none spans two turns.
+            texts = [self.normalized_text(t) for t in range(len(self.words))]
+            starts = [0]
+            for text in texts:
+                starts.append(starts[-1] + len(text) + 1)
+            self._joined = (_TURN_SEPARATOR.join(texts), starts)
+        joined, starts = self._joined
+        mask = 0
+        at = joined.find(literal)
+        while at >= 0:
+            t = bisect_right(starts, at) - 1
+            mask |= 1 << t
+            at = joined.find(literal, starts[t + 1])
         return mask
 
 

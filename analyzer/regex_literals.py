@@ -38,6 +38,11 @@ class _Piece:
         self.exact = exact
         self.required = required
 
+    @property
+    def requirement(self) -> frozenset[str] | None:
+        """The better of the two as strings every match contains one of (exact strings are too)."""
+        return _better(self.exact, self.required)
+
 
 _NOTHING_KNOWN = _Piece(None, None)
 _EMPTY = _Piece(frozenset({""}), None)
@@ -56,35 +61,27 @@ def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str
 def _sequence(items, ignore_case: bool) -> _Piece:
     """A concatenation: runs of exact pieces are multiplied out, and the best requirement of any
     run or item is the sequence's."""
-    run: frozenset[str] | None = frozenset({""})
+    run: frozenset[str] = frozenset({""})
     best: frozenset[str] | None = None
     all_exact = True
     for op, av in items:
         piece = _item(op, av, ignore_case)
         if piece.exact is not None:
-            joined = None
-            if run is not None and len(run) * len(piece.exact) <= _MAX_STRINGS:
-                joined = frozenset(a + b for a, b in product(run, piece.exact))
-            if joined is None:  # too many strings: the run so far stands alone, a new one starts
+            if len(run) * len(piece.exact) <= _MAX_STRINGS:
+                run = frozenset(a + b for a, b in product(run, piece.exact))
+            else:  # too many strings: the run so far stands alone, a new one starts
                 best = _better(best, run)
                 all_exact = False
-                joined = piece.exact
-            run = joined
+                run = piece.exact
         else:
             best = _better(best, run)
             best = _better(best, piece.required)
             all_exact = False
             run = frozenset({""})
         if op == _c.ASSERT:  # a lookaround's own requirement holds for the searched text too
-            best = _better(best, _item_required(av, ignore_case))
+            best = _better(best, _sequence(av[1], ignore_case).requirement)
     best = _better(best, run)
     return _Piece(run if all_exact else None, best)
-
-
-def _item_required(av, ignore_case: bool) -> frozenset[str] | None:
-    _direction, sub = av
-    piece = _sequence(sub, ignore_case)
-    return _better(piece.exact, piece.required)
 
 
 def _item(op, av, ignore_case: bool) -> _Piece:
@@ -111,7 +108,7 @@ def _item(op, av, ignore_case: bool) -> _Piece:
             exact = frozenset().union(*(p.exact for p in pieces))  # type: ignore[misc]
             if len(exact) <= _MAX_STRINGS:
                 return _Piece(exact, None)
-        required = [_better(p.exact, p.required) for p in pieces]
+        required = [p.requirement for p in pieces]
         if any(r is None for r in required):
             return _NOTHING_KNOWN
         return _Piece(None, frozenset().union(*required))  # type: ignore[arg-type]
@@ -121,11 +118,10 @@ def _item(op, av, ignore_case: bool) -> _Piece:
         if low == high == 1:
             return piece
         if low >= 1:
-            return _Piece(None, _better(piece.exact, piece.required))
+            return _Piece(None, piece.requirement)
         return _NOTHING_KNOWN
     if op == getattr(_c, "ATOMIC_GROUP", object()):
-        piece = _sequence(av, ignore_case)
-        return _Piece(None, _better(piece.exact, piece.required))
+        return _Piece(None, _sequence(av, ignore_case).requirement)
     # ANY, NOT_LITERAL, CATEGORY, GROUPREF, GROUPREF_EXISTS, ...: nothing known.
     return _NOTHING_KNOWN
 
@@ -137,8 +133,7 @@ def _literals_of(source: str, flags: int) -> tuple[str, ...] | None:
     except Exception:  # an internal parser we read only to save time: never a reason to fail
         return None
     ignore_case = bool((flags | tree.state.flags) & re.IGNORECASE)
-    piece = _sequence(list(tree), ignore_case)
-    found = _better(piece.exact, piece.required)
+    found = _sequence(list(tree), ignore_case).requirement
     if found is None or min(map(len, found)) < _MIN_USEFUL:
         return None
     # A string that holds another of the set is found whenever that one is: looking for it is wasted.
