@@ -410,6 +410,9 @@ def load_pack(path: str | Path) -> Pack:
         if stage_file.segment.cancelled_by:
             line, _ = spos.locate(("segment", "cancelled_by"), prefer_key=True)
             references.append((shown, line, None, "segment.cancelled_by", stage_file.segment.cancelled_by))
+        if stage_file.segment.cues_from:
+            line, _ = spos.locate(("segment", "cues_from"), prefer_key=True)
+            references.append((shown, line, None, "segment.cues_from", stage_file.segment.cues_from))
     known_ids = {rd.id for rd in rules}
     for rd in rules:
         file, line = rd.source.rsplit(":", 1)
@@ -429,7 +432,24 @@ def load_pack(path: str | Path) -> Pack:
                                             f"{checks[ref].value!r}", "name a forbidden rule", owner))
     if problems:
         raise PackError(problems)
+    by_id = {rd.id: rd for rd in rules}
+    stages = {name: _with_rule_cues(stage_file, by_id) for name, stage_file in stages.items()}
     return Pack(root=root, manifest=manifest, stages=stages, rules=rules, stage_sources=stage_sources)
+
+
+def _with_rule_cues(stage_file: StageFile, by_id: dict[str, RuleDef]) -> StageFile:
+    """The stage with the formulas of the rules named by `segment.cues_from` added to its cues (not those
+    with an open slot)."""
+    segment = stage_file.segment
+    if not segment.cues_from:
+        return stage_file
+    formulas = list(segment.cues.any_of) if segment.cues else []
+    for rule_id in segment.cues_from:
+        # A formula with an open slot ("have a {*} week") says too little to locate a stage by.
+        formulas.extend(f for f in by_id[rule_id].rule.any_of or ()
+                        if f not in formulas and not (isinstance(f, str) and "{" + WILDCARD + "}" in f))
+    cues = segment.cues.model_copy(update={"any_of": formulas}) if segment.cues else Cue(any_of=formulas)
+    return stage_file.model_copy(update={"segment": segment.model_copy(update={"cues": cues})})
 
 
 def find_packs(path: str | Path) -> dict[str, Pack]:

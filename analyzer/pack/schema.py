@@ -225,6 +225,9 @@ class Segment(Strict):
     # announcement, means it never happened ("I'll put you through to billing" / "I'm afraid billing
     # are all in a meeting, can I take a message?").
     cancelled_by: list[str] | None = None
+    # closing: ids of rules whose formulas are `cues` too, so that the stage is found from what its
+    # rules expect ("have a lovely weekend" is a farewell the rule takes, and so a closing cue).
+    cues_from: list[str] | None = None
 
 
 class StageFile(Strict):
