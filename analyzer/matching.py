@@ -67,6 +67,10 @@ _MAX_REQUIREMENT_SETS = 64
 _CHAIN_ORDER = itemgetter(2, 0)  # (position in the scope, first formula word)
 _RANK = itemgetter(0, 1)  # (-upper bound, formula index)
 _TURN_SEPARATOR = "\x00"
+# What ends a sentence between two words: an unknown slot ("put you through to {*}") takes words of
+# its own sentence only ("I'll pass you to a colleague. Hold on." names nobody).
+_SENTENCE_MARKS = ".!?\u2026"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 
 
 # Letters heard alike at the start of a word: "kolling" for "calling", and any vowel for another
@@ -141,6 +145,7 @@ class CallText:
         self.words = words
         self.language = language
         self._spans: dict[int, list[tuple[int, int]]] = {}
+        self._sentence_ends: dict[int, list[bool]] = {}
         self._normalized: dict[int, str] = {}
         # Per turn: how many of its first i words are free words (degree words and hedges), i = 0..len
         # (None: it has none).
@@ -191,6 +196,30 @@ class CallText:
                                                                                        self.language)]
         return spans
 
+    def sentence_ends(self, t: int) -> list[bool]:
+        """Per word of turn t: whether a sentence ends right after it (a full stop, "!", "?" or "…"
+        before the next word or at the end of the turn)."""
+        ends = self._sentence_ends.get(t)
+        if ends is None:
+            text = self.transcript.turns[t].text
+            n = len(self.words[t])
+            inner = text.rstrip(_SENTENCE_MARKS + " \t\"'»”)")
+            if not _SENTENCE_END.search(inner):
+                # No mark inside the turn (speech recognition's turns, short replies): only its end may end one.
+                ends = self._sentence_ends[t] = [False] * (n - 1) + [len(inner) < len(text.rstrip())] if n else []
+                return ends
+            spans = self.span(t)
+            bounds = [start for start, _ in spans[1:]] + [len(text)]
+            ends = self._sentence_ends[t] = [_SENTENCE_END.search(text, end, bound) is not None
+                                             for (_, end), bound in zip(spans, bounds)]
+        return ends
+
+    def scope_sentence_ends(self, turns: Sequence[int]) -> list[bool]:
+        """sentence_ends() over the scope's words (the turns' words in order)."""
+        if len(turns) == 1:
+            return self.sentence_ends(turns[0])
+        return [end for t in turns for end in self.sentence_ends(t)]
+
     def normalized_text(self, t: int) -> str:
         text = self._normalized.get(t)
         if text is None:
@@ -232,6 +261,25 @@ class CallText:
 #  weighted similarity, turn, first and last word in the turn).
 _Point = tuple[int, int, int, int, float, int, int, int]
 _F_FIRST, _F_LAST, _POS_FIRST, _POS_LAST, _VALUE, _TURN, _W_FIRST, _W_LAST = range(8)
+
+
+def _room_before(ends: list[bool] | None, pos: int) -> int:
+    """Words of the scope before position `pos` in its sentence (at most GAP_MAX_WORDS + 1 counted)."""
+    room = 0
+    while pos > 0 and not ends[pos - 1] and room <= GAP_MAX_WORDS:  # type: ignore[index]
+        pos -= 1
+        room += 1
+    return room
+
+
+def _room_after(ends: list[bool] | None, pos: int) -> int:
+    """Words of the scope after position `pos` in its sentence (at most GAP_MAX_WORDS + 1 counted)."""
+    room = 0
+    last = len(ends) - 1  # type: ignore[arg-type]
+    while pos < last and not ends[pos] and room <= GAP_MAX_WORDS:  # type: ignore[index]
+        pos += 1
+        room += 1
+    return room
 
 
 def _says(points: Iterable[_Point], positions: frozenset[int]) -> int:
@@ -1207,12 +1255,17 @@ class Matcher:
         # The scope's words, to see what an unknown slot would take (only when some words may not be).
         spoken = [w for t in turns for w in call.words[t]] if stops and gaps else None
         light = call.light_before[turns[0]] if len(turns) == 1 else self._light_before(call, turns)
+        ends: list[bool] | None = None  # per word of the scope: a sentence ends after it (when first needed)
         negations = formula.negations if bonus else None
         for k, p in enumerate(points):
             p_first, p_pos, p_value = p[_F_FIRST], p[_POS_FIRST], p[_VALUE]
             if negations and _says((p,), negations):
                 p_value += bonus
             lead_gap = self._edge_gap_credit(formula, range(0, p_first), p_pos) if gaps else 0.0
+            if lead_gap:
+                if ends is None:
+                    ends = call.scope_sentence_ends(turns)
+                lead_gap = self._edge_gap_credit(formula, range(0, p_first), _room_before(ends, p_pos))
             if lead_gap and spoken is not None and spoken[p_pos - 1] in stops:
                 lead_gap = 0.0
             value = p_value + lead_gap
@@ -1248,6 +1301,10 @@ class Matcher:
         best_k, best_total = -1, 0.0
         for k, p in enumerate(points):
             trail = self._edge_gap_credit(formula, range(p[_F_LAST] + 1, n), scope_len - p[_POS_LAST] - 1) if gaps else 0.0
+            if trail:
+                if ends is None:
+                    ends = call.scope_sentence_ends(turns)
+                trail = self._edge_gap_credit(formula, range(p[_F_LAST] + 1, n), _room_after(ends, p[_POS_LAST]))
             if trail and spoken is not None and spoken[p[_POS_LAST] + 1] in stops:
                 trail = 0.0
             if best_value[k] + trail > best_total:

@@ -292,3 +292,15 @@ def test_a_nickname_counts_in_a_frame_only(en_runtime, said, expected):
 def test_the_company_named_by_its_short_form(en_runtime, said, expected):
     v = verdicts(en_runtime, f"Agent: {said}", "Customer: I'm calling about my claim.", company="Lindley Mutual Insurance")
     assert v["greeting.company"] == expected
+
+
+def test_an_open_slot_takes_words_of_its_own_sentence_only(matcher):
+    formula = "put you through to a colleague {*}"
+    named = score(matcher, formula, "I'll put you through to a colleague in billing.")
+    vague = score(matcher, formula, "I'll put you through to a colleague. Please hold.")
+    assert named == 100.0 and vague < 90.0
+    # Speech recognition writes no full stops: there the slot still takes the next words.
+    assert score(matcher, formula, "i'll put you through to a colleague please hold") == 100.0
+    # ... and a slot before the formula's words takes words of their sentence too.
+    assert score(matcher, "{*} speaking", "Good morning. Anna speaking.") == 100.0
+    assert score(matcher, "{*} speaking", "Good morning. Speaking.") < 90.0

@@ -71,10 +71,10 @@ def test_cancelled_by_names_a_rule_of_the_pack_and_is_located(tmp_path):
     assert "segment.cancelled_by names unknown rule id 'GR02'" in msg and "did you mean 'GR01'?" in msg
 
 
-def test_cues_from_adds_the_rules_formulas_to_the_cues_but_not_open_slots(tmp_path):
+def test_cues_from_adds_the_rules_formulas_to_the_cues_but_not_those_with_slots(tmp_path):
     text = GOOD_RULE.replace("stage: greeting\n", "stage: greeting\nsegment:\n  cues_from: [GR01]\n"
                              "  cues: {any_of: [hi there, hello]}\n").replace(
-        "any_of: [hello, good morning]", "any_of: [hello, good morning, 'have a {*} day']")
+        "any_of: [hello, good morning]", "any_of: [hello, good morning, 'have a {*} day', 'hello {company}']")
     cues = load_pack(write_pack(tmp_path, text)).segment("greeting").cues
     assert cues.any_of == ["hi there", "hello", "good morning"]
     (msg,) = problems(write_pack(tmp_path, text.replace("cues_from: [GR01]", "cues_from: [GR02]")))

@@ -439,15 +439,16 @@ def load_pack(path: str | Path) -> Pack:
 
 def _with_rule_cues(stage_file: StageFile, by_id: dict[str, RuleDef]) -> StageFile:
     """The stage with the formulas of the rules named by `segment.cues_from` added to its cues (not those
-    with an open slot)."""
+    with a slot)."""
     segment = stage_file.segment
     if not segment.cues_from:
         return stage_file
     formulas = list(segment.cues.any_of) if segment.cues else []
     for rule_id in segment.cues_from:
-        # A formula with an open slot ("have a {*} week") says too little to locate a stage by.
+        # A formula with a slot is left out: an open one ("have a {*} week") says too little to locate
+        # a stage by, and one with a value ("thanks for calling {company}") comes without it too.
         formulas.extend(f for f in by_id[rule_id].rule.any_of or ()
-                        if f not in formulas and not (isinstance(f, str) and "{" + WILDCARD + "}" in f))
+                        if f not in formulas and not (isinstance(f, str) and slots_in(f)))
     cues = segment.cues.model_copy(update={"any_of": formulas}) if segment.cues else Cue(any_of=formulas)
     return stage_file.model_copy(update={"segment": segment.model_copy(update={"cues": cues})})
 
