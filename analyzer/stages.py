@@ -284,6 +284,11 @@ def _turns_saying_transfer_rules(ctx: CallContext, turns: set[int], start: Ancho
 # --- difficult client -----------------------------------------------------------------------------
 
 
+# An upset that flares up again this many turns after the quiet turns ran out is the same episode
+# (the agent's "that's not my problem" between the two outbursts was said to an upset caller).
+UPSET_RESUME_TURNS = 2
+
+
 def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
     seg = ctx.pack.segment("difficult_client")
     if seg is None or seg.start_cues is None:
@@ -291,6 +296,7 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
     max_turns = seg.max_turns or DEFAULT_DIFFICULT_TURNS
     starts = [t for t in ctx.cue_turns(seg.start_cues) if t < stop_turn]
     calm = set(ctx.cue_turns(seg.calm_cues)) if starts else set()
+    starts_set = set(starts)
     spans: list[StageSpan] = []
     i = 0
     while i < len(starts):
@@ -303,7 +309,7 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
                 break
             if t in starts:
                 last_cue = t
-            if t - last_cue >= max_turns:
+            if t - last_cue >= max_turns and not starts_set.intersection(range(t + 1, t + 1 + UPSET_RESUME_TURNS)):
                 end = t
                 break
             t += 1

@@ -298,6 +298,20 @@ def test_upset_customer_episode_and_empathy(en_runtime):
     assert f["difficult.no-blame"].status.value == "pass"
 
 
+def test_an_upset_flaring_up_again_just_after_the_quiet_turns_is_one_episode(en_runtime):
+    quiet = ["Agent: Let me check the readings.", "Customer: Fine.", "Agent: The meter was estimated.",
+             "Customer: I see.", "Agent: The reading firm does that.", "Customer: And?"]
+    result, f = run(en_runtime, *OPEN, "Customer: This is ridiculous, it's the third time I'm calling!",
+                    "Agent: I'm so sorry about that, let me fix it now.", *quiet,
+                    "Agent: Well, that's not my problem.", "Customer: Not your problem? This is unacceptable!",
+                    "Agent: You can complain if you like.", *CLOSE)
+    episodes = [s for s in result.stages if s.stage == "difficult_client"]
+    assert len(episodes) == 1 and episodes[0].start_turn == 2
+    # The brush-off between the two outbursts was said to an upset caller.
+    assert f["difficult.no-blame"].status.value == "fail"
+    assert f["difficult.empathy"].status.value == "pass"
+
+
 @pytest.mark.parametrize("said, upset", [
     ("Customer: You blocked my card while I'm at the till, what is this?!", True),
     ("Customer: Is that the fee for the new card? Okay, thanks!", False),
