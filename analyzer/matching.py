@@ -205,8 +205,10 @@ class CallText:
             n = len(self.words[t])
             inner = text.rstrip(_SENTENCE_MARKS + " \t\"'»”)")
             if not _SENTENCE_END.search(inner):
-                # No mark inside the turn (speech recognition's turns, short replies): only its end may end one.
-                ends = self._sentence_ends[t] = [False] * (n - 1) + [len(inner) < len(text.rstrip())] if n else []
+                # No mark inside the turn (speech recognition's turns, short replies): only its end may end
+                # one, if a mark is among what closes it (not a closing quote alone).
+                last = _SENTENCE_END.search(text, len(inner)) is not None
+                ends = self._sentence_ends[t] = [False] * (n - 1) + [last] if n else []
                 return ends
             spans = self.span(t)
             bounds = [start for start, _ in spans[1:]] + [len(text)]
@@ -263,20 +265,20 @@ _Point = tuple[int, int, int, int, float, int, int, int]
 _F_FIRST, _F_LAST, _POS_FIRST, _POS_LAST, _VALUE, _TURN, _W_FIRST, _W_LAST = range(8)
 
 
-def _room_before(ends: list[bool] | None, pos: int) -> int:
+def _room_before(ends: list[bool], pos: int) -> int:
     """Words of the scope before position `pos` in its sentence (at most GAP_MAX_WORDS + 1 counted)."""
     room = 0
-    while pos > 0 and not ends[pos - 1] and room <= GAP_MAX_WORDS:  # type: ignore[index]
+    while pos > 0 and not ends[pos - 1] and room <= GAP_MAX_WORDS:
         pos -= 1
         room += 1
     return room
 
 
-def _room_after(ends: list[bool] | None, pos: int) -> int:
+def _room_after(ends: list[bool], pos: int) -> int:
     """Words of the scope after position `pos` in its sentence (at most GAP_MAX_WORDS + 1 counted)."""
     room = 0
-    last = len(ends) - 1  # type: ignore[arg-type]
-    while pos < last and not ends[pos] and room <= GAP_MAX_WORDS:  # type: ignore[index]
+    last = len(ends) - 1
+    while pos < last and not ends[pos] and room <= GAP_MAX_WORDS:
         pos += 1
         room += 1
     return room

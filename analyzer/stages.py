@@ -307,7 +307,7 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
             if t in calm and ctx.transcript.turns[t].role is not Role.AGENT:
                 end = t
                 break
-            if t in starts:
+            if t in starts_set:
                 last_cue = t
             if t - last_cue >= max_turns and not starts_set.intersection(range(t + 1, t + 1 + UPSET_RESUME_TURNS)):
                 end = t

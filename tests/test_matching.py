@@ -304,3 +304,14 @@ def test_an_open_slot_takes_words_of_its_own_sentence_only(matcher):
     # ... and a slot before the formula's words takes words of their sentence too.
     assert score(matcher, "{*} speaking", "Good morning. Anna speaking.") == 100.0
     assert score(matcher, "{*} speaking", "Good morning. Speaking.") < 90.0
+
+
+@pytest.mark.parametrize("text, ends", [
+    ('He said "hello"', [False, False, False]),  # a closing quote alone ends no sentence
+    ('Thanks. Bye now!', [True, False, True]),
+    ('i will put you through to billing', [False] * 7),
+    ('All done."', [False, True]),
+])
+def test_sentence_ends_per_word(matcher, text, ends):
+    call = matcher.prepare(Transcript("x", (Turn(0, "agent", Role.AGENT, text),)))
+    assert call.sentence_ends(0) == ends
