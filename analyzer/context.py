@@ -305,6 +305,9 @@ class CallContext:
             turns = self._within_seconds(turns, first, last, window.seconds, from_end)
         if window.before and anchor_turn is not None:
             turns = [*self.role_turns(rule.rule.role, range(max(0, anchor_turn - window.before), anchor_turn)), *turns]
+        if window.after and span is not None:
+            turns = [*turns, *first_runs(self.role_turns(rule.rule.role, range(span.end_turn + 1, self.n_turns)),
+                                         window.after)]
         return turns
 
     def _within_seconds(self, turns: list[int], first: int, last: int, seconds: float, from_end: bool) -> list[int]:

@@ -109,6 +109,13 @@ def test_window_before_needs_a_trigger_or_return_anchor(tmp_path):
     assert "'before' needs a window 'from: trigger' or 'from: return'; this window is from stage_start" in msg
 
 
+def test_window_after_needs_a_stage_start_window(tmp_path):
+    text = GOOD_RULE.replace("    check: required", "    check: required\n    window: {from: call_end, after: 1}")
+    (msg,) = problems(write_pack(tmp_path, text))
+    assert "greeting.yml:6:" in msg and "rule GR01" in msg
+    assert "'after' extends a window over its stage from stage_start (with no 'to'); this window is from call_end" in msg
+
+
 def test_also_forbids_names_a_forbidden_rule(tmp_path):
     text = GOOD_RULE.replace("    check: required", "    check: required\n    also_forbids: [GR01]")
     (msg,) = problems(write_pack(tmp_path, text))

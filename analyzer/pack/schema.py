@@ -115,12 +115,22 @@ class Window(Strict):
     # The rule's role's turns among this many turns just before a trigger or return anchor count too
     # (an apology said to the first signs of an upset the cue is found a turn later).
     before: int | None = Field(default=None, ge=1, le=10)
+    # The rule's role's first this many turns after the stage count too (a name the agent gives in
+    # the first answer, right after an opening the caller broke into with the request).
+    after: int | None = Field(default=None, ge=1, le=3)
 
     @model_validator(mode="after")
     def _before_needs_an_event(self) -> "Window":
         if self.before and self.from_ not in (Anchor.TRIGGER, Anchor.RETURN):
             raise ValueError("'before' needs a window 'from: trigger' or 'from: return'; "
                              f"this window is from {self.from_.value}")
+        return self
+
+    @model_validator(mode="after")
+    def _after_needs_a_stage(self) -> "Window":
+        if self.after and (self.from_ is not Anchor.STAGE_START or self.to is not None):
+            raise ValueError("'after' extends a window over its stage from stage_start (with no 'to'); "
+                             f"this window is from {self.from_.value}" + (f" to {self.to.value}" if self.to else ""))
         return self
 
 
