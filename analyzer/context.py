@@ -113,6 +113,16 @@ class CallContext:
         compiled, threshold = self._cue_search(cue)
         return self.matcher.best_of(compiled, self.call, [turn], floor=threshold)
 
+    def cue_matches(self, cue: Cue, turn: int) -> list[Match]:
+        """Every formula of the cue said in `turn` (reaching the threshold), each where it is best said."""
+        compiled, threshold = self._cue_search(cue)
+        found = []
+        for formula in self.matcher.candidate_formulas(compiled, self.call, turn, threshold):
+            match = self.matcher.best(formula, self.call, [turn])
+            if match is not None and match.score >= threshold:
+                found.append(match)
+        return found
+
     def cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
         """The turns (of the cue's role) in which the cue is said."""
         return list(self.iter_cue_turns(cue, turns))

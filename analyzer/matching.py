@@ -1030,6 +1030,18 @@ class Matcher:
         """The turns (in order) in which one of `formulas` may reach `threshold` (see _sieve)."""
         return self._sieve(formulas, call, turns, threshold)[0]
 
+    def candidate_formulas(self, formulas: Sequence[CompiledFormula | None], call: CallText, turn: int,
+                           threshold: float) -> list[CompiledFormula]:
+        """The formulas (in order) that may reach `threshold` in `turn` alone (see _sieve)."""
+        candidates, owners, regex_found, regex_indexes = self._sieve(formulas, call, [turn], threshold)
+        if not candidates:
+            return []
+        if owners is None:
+            indexes: Iterable[int] = range(len(formulas))
+        else:
+            indexes = sorted({*owners.get(turn, ()), *(regex_indexes if regex_found >> turn & 1 else ())})
+        return [f for i in indexes if (f := formulas[i]) is not None]
+
     def _ranked(self, formulas: Sequence[CompiledFormula | None], call: CallText, turns: Sequence[int],
                 floor: float | None, only: Iterable[int] | None = None) -> list[tuple[float, int, CompiledFormula]]:
         """(-upper bound, index, formula) of the formulas (those of `only`, if given) that may reach

@@ -20,6 +20,10 @@ DEFAULT_GREETING_AGENT_TURNS = 3
 # An agent who has said no more than this ("Hello?", "Алло?", "Pronto?"), echoed by the caller
 # ("Hello? Can you hear me?"), is checking the line: the opening proper is still to come.
 LINE_CHECK_WORDS = 2
+# A caller's reply of at most this many words that says a salutation and at most two words besides
+# ("Hello, yes, good morning") greets back: the opening goes on in the agent's next turn.
+GREET_BACK_MAX_WORDS = 5
+GREET_BACK_OTHER_WORDS = 2
 DEFAULT_HOLD_THRESHOLD_S = 30.0
 DEFAULT_CLOSING_GAP = 4
 DEFAULT_DIFFICULT_TURNS = 8
@@ -109,7 +113,7 @@ def _greeting(ctx: CallContext) -> StageSpan:
             said.extend(ctx.call.words[t])
             if t == resumed:
                 break
-        elif len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]):
+        elif len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t):
             if resumed is None and t == last + 1 and _CUT_INTO.search(turns[last].text):
                 resumed = next((a for a in agent if a > t), None)
                 if resumed is not None:
@@ -120,6 +124,20 @@ def _greeting(ctx: CallContext) -> StageSpan:
 
 # A turn that breaks off: a trailing dash or ellipsis.
 _CUT_INTO = re.compile(r"(?:[-\u2013\u2014\u2026]|\.\.\.)\s*$")
+
+
+def _greets_back(ctx: CallContext, seg: Segment | None, t: int) -> bool:
+    """The caller only greets back ("alo, da, bună ziua"): one of the stage's cues (`cues_from: [GR01]`,
+    the salutations) and at most GREET_BACK_OTHER_WORDS words besides, so the agent's opening goes on
+    (speech recognition splits it over turns the caller answers)."""
+    words = ctx.call.words[t]
+    if seg is None or seg.cues is None or len(words) > GREET_BACK_MAX_WORDS:
+        return False
+    said: set[int] = set()  # the words some salutation covers ("hello", "good morning")
+    for match in ctx.cue_matches(seg.cues, t):
+        if match.turn == t == match.end_turn and match.end_word >= 0:
+            said.update(range(match.word, match.end_word + 1))
+    return bool(said) and len(words) - len(said) <= GREET_BACK_OTHER_WORDS
 
 
 def _line_check(agent_said: list[str], reply: list[str]) -> bool:
