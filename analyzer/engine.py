@@ -239,8 +239,10 @@ _FORMATTER = _Placeholders()
 
 def _expected(rd: RuleDef, variables: Mapping[str, str | None]) -> str:
     rule = rd.rule
-    first = (rule.any_of or (rule.all_of[0].any_of if rule.all_of else []) or [""])[0]
-    if not isinstance(first, str):
+    formulas = rule.any_of or (rule.all_of[0].any_of if rule.all_of else [])
+    # The first formula written as words: a regex shows the reader nothing to say.
+    first = next((f for f in formulas if isinstance(f, str)), None)
+    if first is None:
         return ""
     return _FORMATTER.format(first, **{k: v or f"<{k}>" for k, v in variables.items()}, **{"*": "…"})
 

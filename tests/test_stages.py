@@ -535,3 +535,12 @@ def test_a_closing_is_not_looked_for_in_the_opening(en_runtime):
     assert f["closing.anything-else"].status.value == "fail"
     assert f["closing.thanks"].status.value == "fail"
     assert f["closing.farewell"].status.value == "pass"
+
+
+def test_a_failed_rule_suggests_its_first_formula_written_as_words(en_runtime):
+    # The identity check's formulas open with a regex (a one-time code sent by text); the message
+    # suggests the first one a reader can say.
+    _, f = run(en_runtime, *OPEN, "Agent: Your balance is 230 pounds.", *CLOSE)
+    finding = f["answering.identity-check"]
+    assert finding.status.value == "fail"
+    assert "expected e.g. 'can I have your full name'" in finding.message
