@@ -274,8 +274,10 @@ class CallContext:
 
     # --- windows ------------------------------------------------------------------------------
 
-    def window_turns(self, rule: RuleDef, span: StageSpan | None, trigger: int | None) -> list[int] | None:
-        """The rule's role turns inside its window, or None when an anchor it needs does not exist."""
+    def window_turns(self, rule: RuleDef, span: StageSpan | None, trigger: int | None, *,
+                     after: bool = True) -> list[int] | None:
+        """The rule's role turns inside its window, or None when an anchor it needs does not exist
+        (without the turns after the stage that `window.after` adds, with `after=False`)."""
         window = rule.rule.window or Window()
         anchor = window.from_
         if anchor in _CALL_ANCHORS or span is None:
@@ -315,7 +317,7 @@ class CallContext:
             turns = self._within_seconds(turns, first, last, window.seconds, from_end)
         if window.before and anchor_turn is not None:
             turns = [*self.role_turns(rule.rule.role, range(max(0, anchor_turn - window.before), anchor_turn)), *turns]
-        if window.after and span is not None:
+        if window.after and after and span is not None:
             turns = [*turns, *first_runs(self.role_turns(rule.rule.role, range(span.end_turn + 1, self.n_turns)),
                                          window.after)]
         return turns

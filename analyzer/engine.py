@@ -164,7 +164,11 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
             trigger = own if own is not None else trigger
         if trigger is None:
             return not_applicable()
-    turns = ctx.window_turns(rd, span, trigger)
+    # A required rule looks past its stage (`window.after`) only when the stage itself does not pass:
+    # what the opening says is the evidence when it is there ("Good afternoon" at the call's start,
+    # not a "thank you for calling about this" in the agent's answer, which would make it late).
+    fallback = bool(rule.window and rule.window.after and rule.check is CheckType.REQUIRED)
+    turns = ctx.window_turns(rd, span, trigger, after=not fallback)
     if turns is None:
         return not_applicable()
     if rule.check in SPAN_CHECKS:
@@ -174,6 +178,10 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
             return Outcome(Status.PASS, 0.0, None, evidence="")
         return Outcome(Status.FAIL, 0.0, None, evidence="")
     outcome = CHECKS[rule.check](ctx, rd, turns)
+    if fallback and outcome.status is not Status.PASS:
+        extended = ctx.window_turns(rd, span, trigger)
+        if extended and extended != turns:
+            outcome = CHECKS[rule.check](ctx, rd, extended)
     if outcome.status is Status.PASS and cued is not None and rule.when and rule.when.complete_first:
         late = _asked_after_cue(ctx, rd, cued)
         if late is not None:

@@ -544,3 +544,15 @@ def test_a_failed_rule_suggests_its_first_formula_written_as_words(en_runtime):
     finding = f["answering.identity-check"]
     assert finding.status.value == "fail"
     assert "expected e.g. 'can I have your full name'" in finding.message
+
+
+def test_the_first_answer_counts_only_when_the_opening_does_not_pass(en_runtime):
+    # The hello is in the opening: a "thank you for calling about this" in the answer (a greeting
+    # formula too) must not become the evidence, or the greeting would seem 22 s late.
+    _, f = run(en_runtime, "[00:00] Agent: Good afternoon, Northwind Energy, my name's Kevin. How can I help?",
+               "[00:06] Customer: I'm calling to report a broken meter cupboard next door, the door is hanging off.",
+               "[00:22] Agent: Okay, thank you for calling about this. Which address is it?",
+               "[00:30] Customer: 9 Orchard Road.", "[00:34] Agent: Is there anything else I can help you with?",
+               "[00:37] Customer: No, that's all.", "[00:39] Agent: Thank you for calling Northwind Energy, goodbye.")
+    assert f["greeting.salutation"].status.value == "pass"
+    assert f["greeting.timely"].status.value == "pass"
