@@ -173,6 +173,9 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
         return not_applicable()
     if rule.check in SPAN_CHECKS:
         return SPAN_CHECKS[rule.check](ctx, rd, turns, span)
+    if fallback and not turns:
+        # The role said nothing in the stage: only the turns after it can say the formula.
+        turns, fallback = ctx.window_turns(rd, span, trigger) or [], False
     if not turns and rule.check is not CheckType.ORDER:
         if rule.check is CheckType.FORBIDDEN:
             return Outcome(Status.PASS, 0.0, None, evidence="")

@@ -556,3 +556,18 @@ def test_the_first_answer_counts_only_when_the_opening_does_not_pass(en_runtime)
                "[00:37] Customer: No, that's all.", "[00:39] Agent: Thank you for calling Northwind Energy, goodbye.")
     assert f["greeting.salutation"].status.value == "pass"
     assert f["greeting.timely"].status.value == "pass"
+
+
+def test_a_window_after_its_stage_is_looked_at_when_the_role_said_nothing_in_the_stage(en_runtime):
+    # A stage span holding no agent turn at all (the caller's turn only): the agent's first answer
+    # after it is still looked at, as when the agent's opening turns said no name.
+    from analyzer.context import CallContext
+    from analyzer.models import StageSpan
+    from analyzer.engine import _outcome
+
+    rd = next(r for r in en_runtime.pack.rules if r.rule.name == "greeting.agent-name")
+    transcript = make_call("Customer: Hello? Is that the bank? My card's been swallowed.",
+                           "Agent: Yes, my name's Tom, let me help you with that.")
+    ctx = CallContext(transcript, en_runtime.pack, en_runtime.matcher, en_runtime.matcher.prepare(transcript), {})
+    span = StageSpan("greeting", 1, 0, 0)
+    assert _outcome(ctx, rd, span).status.value == "pass"
