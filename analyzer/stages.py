@@ -305,6 +305,17 @@ def _turns_saying_transfer_rules(ctx: CallContext, turns: set[int], start: Ancho
 # An upset that flares up again this many turns after the quiet turns ran out is the same episode
 # (the agent's "that's not my problem" between the two outbursts was said to an upset caller).
 UPSET_RESUME_TURNS = 2
+# An agent's "please calm down" answers the caller's turn at most this many turns before it.
+UPSET_ANSWER_REACH = 2
+
+
+def _upset_before(ctx: CallContext, agent_turn: int) -> int:
+    """The caller's turn that an agent's word to an upset caller answers: the last one within
+    UPSET_ANSWER_REACH turns before it (the agent's own turn if there is none)."""
+    for t in range(agent_turn - 1, max(-1, agent_turn - 1 - UPSET_ANSWER_REACH), -1):
+        if ctx.transcript.turns[t].role is Role.CUSTOMER:
+            return t
+    return agent_turn
 
 
 def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
@@ -313,6 +324,9 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
         return []
     max_turns = seg.max_turns or DEFAULT_DIFFICULT_TURNS
     starts = [t for t in ctx.cue_turns(seg.start_cues) if t < stop_turn]
+    if seg.agent_start_cues is not None:
+        starts = sorted({*starts, *(_upset_before(ctx, t) for t in ctx.cue_turns(seg.agent_start_cues,
+                                                                                  range(stop_turn)))})
     calm = set(ctx.cue_turns(seg.calm_cues)) if starts else set()
     starts_set = set(starts)
     spans: list[StageSpan] = []

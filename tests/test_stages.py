@@ -337,6 +337,26 @@ def test_indignant_punctuation_opens_an_upset_episode(en_runtime, said, upset):
     assert any(s.stage == "difficult_client" for s in result.stages) is upset
 
 
+def test_an_agent_telling_the_caller_to_calm_down_opens_the_episode_at_the_callers_turn(en_runtime):
+    # Sarcasm names no upset of its own; the agent's "calm down" and "not our fault" show it was one.
+    result, f = run(en_runtime, *OPEN, "Customer: Oh brilliant, the price doubled. Lovely.",
+                    "Agent: Please calm down, madam, it's not our fault the promotion ended.", "Customer: Right.",
+                    *CLOSE)
+    episodes = [s for s in result.stages if s.stage == "difficult_client"]
+    assert len(episodes) == 1 and episodes[0].start_turn == 2 and episodes[0].trigger_turn == 2
+    assert f["difficult.no-blame"].status.value == "fail"
+
+
+def test_agent_start_cues_reach_back_to_the_callers_turn_only(en_runtime):
+    # Two agent turns in a row: the cue answers the caller's turn two turns back; none further.
+    result, _ = run(en_runtime, *OPEN, "Customer: Why is it so much?", "Agent: Let me see.",
+                    "Agent: I understand your frustration.", *CLOSE)
+    assert [s.start_turn for s in result.stages if s.stage == "difficult_client"] == [2]
+    result, _ = run(en_runtime, *OPEN, "Customer: Why is it so much?", "Agent: Let me see.", "Agent: One moment.",
+                    "Agent: I understand your frustration.", *CLOSE)
+    assert [s.start_turn for s in result.stages if s.stage == "difficult_client"] == [5]
+
+
 def test_upset_customer_blamed(en_runtime):
     result, f = run(en_runtime, *OPEN, "Customer: This is unacceptable!", "Agent: Well, you need to calm down.", *CLOSE)
     assert f["difficult.empathy"].status.value == "fail"

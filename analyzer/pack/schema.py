@@ -227,6 +227,9 @@ class Segment(Strict):
     wait_cues: Cue | None = None
     hold_threshold_s: float | None = Field(default=None, gt=0)
     start_cues: Cue | None = None
+    # difficult_client: what the agent says only to an upset caller ("please calm down", "it's not our
+    # fault"); the episode starts at the caller's turn just before it, whose upset no cue of its own named.
+    agent_start_cues: Cue | None = None
     calm_cues: Cue | None = None
     max_turns: int | None = Field(default=None, ge=1, le=200)
     max_gap_turns: int | None = Field(default=None, ge=0, le=50)
