@@ -24,6 +24,9 @@ LINE_CHECK_WORDS = 2
 # ("Hello, yes, good morning") greets back: the opening goes on in the agent's next turn.
 GREET_BACK_MAX_WORDS = 5
 GREET_BACK_OTHER_WORDS = 2
+# The caller's answer to an agent who called them ("Yes, speaking", "Sure, I've got a few minutes, I was
+# waiting for your call") is at most this many words: a longer one states the matter.
+CALL_OUT_ANSWER_MAX_WORDS = 12
 DEFAULT_HOLD_THRESHOLD_S = 30.0
 DEFAULT_CLOSING_GAP = 4
 DEFAULT_DIFFICULT_TURNS = 8
@@ -113,7 +116,8 @@ def _greeting(ctx: CallContext) -> StageSpan:
             said.extend(ctx.call.words[t])
             if t == resumed:
                 break
-        elif len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t):
+        elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t)
+              and not _answers_call_out(ctx, seg, t)):
             if resumed is None and t == last + 1 and _CUT_INTO.search(turns[last].text):
                 resumed = next((a for a in agent if a > t), None)
                 if resumed is not None:
@@ -138,6 +142,19 @@ def _greets_back(ctx: CallContext, seg: Segment | None, t: int) -> bool:
         if match.turn == t == match.end_turn and match.end_word >= 0:
             said.update(range(match.word, match.end_word + 1))
     return bool(said) and len(words) - len(said) <= GREET_BACK_OTHER_WORDS
+
+
+def _answers_call_out(ctx: CallContext, seg: Segment | None, t: int) -> bool:
+    """The caller answers what an agent who called them asked first (`call_out_cues`: "Am I speaking
+    with Mr Lee?", "Is now a good time?") in a few words: the opening goes on in the agent's next turn."""
+    if seg is None or seg.call_out_cues is None or len(ctx.call.words[t]) > CALL_OUT_ANSWER_MAX_WORDS:
+        return False
+    asked = []
+    a = t - 1
+    while a >= 0 and ctx.transcript.turns[a].role is Role.AGENT:
+        asked.append(a)
+        a -= 1
+    return bool(asked) and ctx.first_cue_turn(seg.call_out_cues, sorted(asked)) is not None
 
 
 def _line_check(agent_said: list[str], reply: list[str]) -> bool:

@@ -28,6 +28,19 @@ def test_greeting_split_over_asr_segments(en_runtime):
         assert f[name].status.value == "pass", name
 
 
+@pytest.mark.parametrize("answer, opening_end", [
+    ("Customer: Yes, speaking. Oh good, I was waiting for your call.", 2),
+    # A long answer states the matter: the opening ends before it.
+    ("Customer: Yes, speaking, and I have to say the engineer never turned up on Tuesday and nobody rang.", 0),
+])
+def test_the_answer_to_an_agent_who_called_the_customer_does_not_end_the_opening(en_runtime, answer, opening_end):
+    result, f = run(en_runtime, "Agent: Good afternoon, am I speaking with Mr Lee?", answer,
+                    "Agent: This is Anna from Acme Bank, I'm calling to help you with your card application.",
+                    "Customer: Great, so is it approved then?", *CLOSE)
+    assert result.stages[0].stage == "greeting" and result.stages[0].end_turn == opening_end
+    assert f["greeting.offer-help"].status.value == ("pass" if opening_end == 2 else "fail")
+
+
 def test_greeting_split_into_more_segments_than_the_window_counts(en_runtime):
     # Four segments of one utterance are one agent turn for "the agent's first three turns".
     result, f = run(en_runtime, "Agent: Good day.", "Agent: Welcome to Acme Bank.", "Agent: My name is John Doe.",
