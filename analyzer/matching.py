@@ -58,6 +58,11 @@ GAP_WEIGHT = 0.5  # such a slot proves little: it weighs like a common word, not
 # smaller than the score it bounds.
 _BOUND_SLACK = 1e-9
 _CACHE_LIMIT = 200_000
+# A slot value's word in capitals of this many letters is an abbreviation, said also as the words it
+# stands for, each of at least ACRONYM_WORD_MIN letters.
+ACRONYM_MIN = 2
+ACRONYM_MAX = 5
+ACRONYM_WORD_MIN = 4
 _WORD_CACHE_LIMIT = 500_000
 # Scores a forbidden rule's near miss is searched down through, highest first (see max_turn_score).
 _NEAR_MISS_LEVELS = (60.0, 40.0, 20.0, 0.0)
@@ -131,6 +136,9 @@ class CompiledFormula:
     lone_value: bool = False
     # Positions of the formula's negation words, which a match must include to keep its whole score.
     negations: frozenset[int] = frozenset()
+    # Positions of slot words written in capitals in the value ("ЗК Щит", "BPN"): an abbreviation, said
+    # also as the words it stands for ("Застрахователна компания Щит") or spelled ("е р ц").
+    acronyms: frozenset[int] = frozenset()
 
 
 class CallText:
@@ -503,6 +511,7 @@ class Matcher:
         weights: list[float] = []
         gaps: set[int] = set()
         dynamic: list[tuple[int, str]] = []
+        acronyms: set[int] = set()
         display = formula
         unknown_variable = False
         for piece, own in pieces:
@@ -511,7 +520,10 @@ class Matcher:
                 value = variables.get(name) if name != WILDCARD else None
                 if value:
                     display = display.replace(piece, value)
-                    for word, _, _ in token_spans(value, lang):
+                    for word, start, end in token_spans(value, lang):
+                        raw = value[start:end] if start >= 0 else ""
+                        if ACRONYM_MIN <= len(raw) <= ACRONYM_MAX and raw.isalpha() and raw.isupper():
+                            acronyms.add(len(words))
                         dynamic.append((len(words), word))
                         words.append(word)
                         weights.append(1.0)
@@ -562,7 +574,7 @@ class Matcher:
                                total=total, bound_units=tuple((u.vid, u.weight) for u in units),
                                bound_static=static, bound_scale=100.0 * (1.0 + _BOUND_SLACK) / total,
                                bound_shift=100.0 * _BOUND_SLACK / total + 0.05, gap_stops=stops,
-                               lone_value=lone_value, negations=negations)
+                               lone_value=lone_value, negations=negations, acronyms=frozenset(acronyms))
 
     # --- spoken words ----------------------------------------------------------------------------
 
@@ -655,6 +667,40 @@ class Matcher:
                             found.append((w, w + 2, True, score))
             call.slot_points[key] = found
         return found
+
+    def _acronym_matches(self, call: CallText, acronym: str, t: int) -> list[tuple[int, int, bool, float]]:
+        """Where turn t says an abbreviation's words ("единый расчетный центр" for ЕРЦ: as many words of
+        ACRONYM_WORD_MIN letters or more as it has letters, with its letters for initials) or spells it
+        ("е р ц"), as joined matches that score in full."""
+        key = ("\x00" + acronym, t)
+        found = call.slot_points.get(key)
+        if found is None:
+            found = []
+            letters = self._fold(acronym)
+            words = call.words[t]
+            k = len(letters)
+            for w in range(len(words)):
+                end = self._expansion_end(words, w, letters)
+                if end is not None:
+                    found.append((w, end, True, 100.0))
+                elif w + k <= len(words) and all(len(word) == 1 for word in words[w:w + k]) \
+                        and self._fold("".join(words[w:w + k])) == letters:
+                    found.append((w, w + k - 1, True, 100.0))
+            call.slot_points[key] = found
+        return found
+
+    def _expansion_end(self, words: list[str], w: int, letters: str) -> int | None:
+        """The last word of the abbreviation's words starting at word w, or None: each letter the initial
+        of a word of ACRONYM_WORD_MIN letters or more, a short word between two of them skipped
+        ("Banca Popolare del Nord" for BPN)."""
+        at = w
+        for i, letter in enumerate(letters):
+            if i and at < len(words) and len(words[at]) < ACRONYM_WORD_MIN:
+                at += 1  # "del", "de", "и"
+            if at >= len(words) or len(words[at]) < ACRONYM_WORD_MIN or self._fold(words[at])[0] != letter:
+                return None
+            at += 1
+        return at - 1
 
     def _slot_join_score(self, folded: str, joined: str, sound: bool = True) -> float:
         """How well spoken words written as one match a name (0-100; 0: not at all): closely
@@ -1216,7 +1262,10 @@ class Matcher:
             weight = formula.weights[i]
             for t in turns:
                 offset = offsets[t]
-                for w1, w2, joined, value in self._slot_matches(call, word, t):
+                found = self._slot_matches(call, word, t)
+                if i in formula.acronyms:
+                    found = found + self._acronym_matches(call, word, t)
+                for w1, w2, joined, value in found:
                     # Said as it is: one word, or words that join into it ("нет уейв" for НетУейв).
                     if formula.lone_value and (value < 100.0 * STEM if joined else value < STEM):
                         continue

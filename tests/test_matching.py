@@ -60,6 +60,24 @@ def test_three_words_must_spell_the_company_closely(matcher):
     assert score(matcher, "thank you for calling {company}", "thank you for calling len ko fan", company="LinkaFon") < 80
 
 
+@pytest.mark.parametrize("lang, said, company", [
+    ("bg", "застрахователна компания „щит“, добър ден", "ЗК Щит"),  # the words the capitals stand for
+    ("ru", "единый расчетный центр е р ц", "ЕРЦ"),
+    ("ru", "добрый день е р ц слушаю", "ЕРЦ"),  # spelled
+    ("it", "servizio clienti della banca popolare del nord", "BPN"),  # a short word between skipped
+])
+def test_an_abbreviated_company_is_named_by_its_words_or_its_letters(lang, said, company):
+    assert score(Matcher(language_model(lang)), "{company}", said, company=company) >= 90
+
+
+@pytest.mark.parametrize("said, company", [
+    ("and now about your card", "Acme"),  # not written in capitals: no abbreviation
+    ("we can help about now", "WCH"),  # initials of words under four letters
+])
+def test_only_capitals_expand_and_only_into_words_of_four_letters(matcher, said, company):
+    assert score(matcher, "{company}", said, company=company) < 80
+
+
 def test_bare_thank_you_is_not_thanks_for_calling(matcher):
     assert score(matcher, "thank you for calling", "Thank you.") < 80
 
