@@ -205,7 +205,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             if turns[k + 1].role is not Role.AGENT and not ((announced | waits) & set(agent_before)):
                 continue
             cue_turns = sorted((announced | waits) & set(range(max(0, trigger - ANNOUNCE_LOOKBACK), trigger + 1)))
-            start = cue_turns[0] if cue_turns else trigger
+            start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger)
             kind = "transfer" if transfer_cues & set(cue_turns) else "hold"
             ret = next((t for t in range(k + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
             episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=round(gap, 1)))
@@ -236,6 +236,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
         used_triggers.update(range(start, trigger + 1))
         if start == trigger and _declined(ctx, trigger):
             continue
+        start = _asked_before(ctx, start)
         kind = "transfer" if transfer_cues & set(range(start, trigger + 1)) else "hold"
         ret = next((t for t in range(trigger + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
         if kind == "transfer" and _ends_call(ctx, trigger):
@@ -300,6 +301,20 @@ def _cancelled(ctx: CallContext, seg: Segment, episode: dict) -> bool:
         if cue is not None and ctx.first_cue_turn(cue, range(after[0], after[-1] + 1)) is not None:
             return True
     return False
+
+
+def _asked_before(ctx: CallContext, start: int) -> int:
+    """The episode's start, moved back to the agent's question asking the caller's permission just
+    before it ("Would you mind if I check that?" / "Sure, go ahead." / "Thanks, please stay on the line"):
+    an agent turn within ANNOUNCE_LOOKBACK turns that a permission rule takes, with the caller's answer
+    between."""
+    turns = ctx.transcript.turns
+    earlier = {t for t in range(max(0, start - ANNOUNCE_LOOKBACK), start) if turns[t].role is Role.AGENT
+               and any(turns[u].role is Role.CUSTOMER for u in range(t + 1, start))}
+    if not earlier:
+        return start
+    asking = _turns_saying_transfer_rules(ctx, earlier, Anchor.STAGE_START, Anchor.TRIGGER)
+    return min(asking) if asking else start
 
 
 def _turns_saying_transfer_rules(ctx: CallContext, turns: set[int], start: Anchor,

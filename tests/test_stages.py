@@ -111,6 +111,24 @@ def test_hold_measured_from_timestamps_and_limit(en_runtime):
     assert f["transfer.thanks-for-waiting"].status.value == "pass"
 
 
+@pytest.mark.parametrize("timestamps", [True, False])
+def test_a_permission_asked_just_before_the_announcement_opens_the_hold(en_runtime, timestamps):
+    # The question, the caller's yes, then the announcement: the question belongs to the hold.
+    lines = ["[00:00] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
+             "[00:05] Customer: There's a payment on my card I don't recognise.",
+             "[00:12] Agent: I'd like to look at the merchant's history. Would you mind if I check that with a colleague?",
+             "[00:18] Customer: Sure, go ahead.",
+             "[00:20] Agent: Great, please stay on the line.",
+             "[01:05] Agent: Thank you for waiting, the payment is a subscription.",
+             "[01:12] Customer: I see."]
+    if not timestamps:
+        lines = [line.split("] ", 1)[1] for line in lines]
+    result, f = run(en_runtime, *lines, *CLOSE)
+    holds = [s for s in result.stages if s.stage == "transfer"]
+    assert len(holds) == 1 and holds[0].start_turn == 2 and holds[0].trigger_turn == 4
+    assert f["transfer.permission"].status.value == "pass"
+
+
 def test_short_one_moment_is_not_a_hold(en_runtime):
     result, f = run(en_runtime,
                     "[00:00] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
