@@ -154,6 +154,9 @@ def _answers_call_out(ctx: CallContext, seg: Segment | None, t: int) -> bool:
     while a >= 0 and ctx.transcript.turns[a].role is Role.AGENT:
         asked.append(a)
         a -= 1
+    if ctx.punctuated:
+        # They are questions: in punctuated text, only a turn with a question mark can ask one.
+        asked = [a for a in asked if "?" in ctx.transcript.turns[a].text]
     return bool(asked) and ctx.first_cue_turn(seg.call_out_cues, sorted(asked)) is not None
 
 
