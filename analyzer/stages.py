@@ -242,7 +242,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
         start = _asked_before(ctx, start)
         kind = "transfer" if transfer_cues & set(range(start, trigger + 1)) else "hold"
         ret = next((t for t in range(trigger + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
-        if kind == "transfer" and _ends_call(ctx, trigger):
+        if kind == "transfer" and (_ends_call(ctx, trigger) or _colleague_answers(ctx, trigger, ret)):
             ret = None  # "Cu plăcere, vă preia dânsa imediat" after the hand-off is no return from a hold
         episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=None))
 
@@ -400,6 +400,8 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     cues = ctx.iter_cue_turns(seg.cues if seg else None, after_greeting, reverse=True)
     last = next(cues, None)
     last_transfer = transfers[-1] if transfers else None
+    if _left_with_colleague(ctx):
+        return None, "transferred"
     if (last is not None and last_transfer is not None and last_transfer.kind == "transfer"
             and _closes_before(ctx, seg, after_greeting, last, last_transfer.trigger_turn or last_transfer.start_turn)
             and _hands_off(ctx, last_transfer)):
@@ -428,6 +430,25 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     # No closing at all: the rules still apply to the last turns, where a closing should have been.
     start = max(greeting.end_turn + 1 if greeting.end_turn + 1 < n else n - 1, n - 3)
     return _span(ctx, "closing", 1, start, n - 1, kind="missing"), "completed"
+
+
+def _colleague_answers(ctx: CallContext, trigger: int, ret: int | None) -> bool:
+    """A third party (a colleague, labelled neither agent nor customer) speaks between the transfer and
+    the turn after the agent's next one ("Yes please" / "You'll hear a ring while I bring them in" /
+    "Billing, Mark speaking"): the agent is introducing the caller on a warm transfer, not back from a hold."""
+    turns = ctx.transcript.turns
+    end = min(ctx.n_turns, ret + 2) if ret is not None else ctx.n_turns
+    return any(turns[t].role is Role.OTHER for t in range(trigger + 1, end))
+
+
+def _left_with_colleague(ctx: CallContext) -> bool:
+    """The agent's last turn leaves the caller with a colleague (the transfer stage's `handoff_cues`:
+    "I'll leave you with Mark now, take care"): a warm transfer handed the call on, nobody closed it."""
+    seg = ctx.pack.segment("transfer")
+    agent = ctx.role_turns(Role.AGENT)
+    if seg is None or seg.handoff_cues is None or not agent:
+        return False
+    return ctx.first_cue_turn(seg.handoff_cues, agent[-1:]) is not None
 
 
 def _closes_before(ctx: CallContext, seg: Segment | None, area: range, last: int, trigger: int) -> bool:

@@ -163,6 +163,21 @@ def test_announced_hold_without_timestamps_opens_episode(en_runtime):
     assert f["transfer.hold-duration"].status.value == "not_applicable"
 
 
+def test_a_warm_transfer_ends_the_call_and_the_colleagues_turns_are_no_return(en_runtime):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: Our claims team can sort that. Would it be all right if I brought one of my colleagues "
+                    "from that team into the call?",
+                    "Customer: Yes please.", "Agent: Of course, you'll hear a short ring while I bring them in.",
+                    "Colleague: Claims, Mark speaking.", "Agent: Hi Mark, I have Mrs Hale on the line about her claim.",
+                    "Colleague: Thanks. Hello, Mrs Hale.", "Customer: Hello.",
+                    "Agent: Mrs Hale, I'll leave you with Mark now. Take care.", "Customer: Thank you.",
+                    "Colleague: Right, shall we start with the claim number?")
+    assert result.end_reason == "transferred"
+    assert f["closing.thanks"].status.value == "not_applicable"
+    assert f["transfer.permission"].status.value == "pass"
+    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
+
+
 def test_transfer_at_end_is_handoff(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to our cards team?", "Customer: Yes please.",
                     "Agent: Transferring you now.")

@@ -237,6 +237,9 @@ class Segment(Strict):
     max_turns: int | None = Field(default=None, ge=1, le=200)
     max_gap_turns: int | None = Field(default=None, ge=0, le=50)
     cutoff_cues: Cue | None = None
+    # transfer: what an agent says leaving the caller with a colleague on a warm transfer ("I'll leave
+    # you with Mark now"): said in the agent's last turn, the call ends in a transfer.
+    handoff_cues: Cue | None = None
     # transfer: ids of rules whose trigger, said by the agent within a few turns of a transfer's
     # announcement, means it never happened ("I'll put you through to billing" / "I'm afraid billing
     # are all in a meeting, can I take a message?").
