@@ -31,6 +31,11 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     for i, group in enumerate(spec.all_of or []):
         group_threshold = group.threshold if group.threshold is not None else threshold
         match = ctx.best(group.any_of, turns)
+        if group.declinable and match is not None and match.score >= group_threshold:
+            declined = declining_reply(ctx, rule, match.end_turn)
+            if declined is not None:
+                return Outcome(Status.PASS, match.score, match, evidence=f"{match.text} | {declined}",
+                               values={"threshold": threshold, "missing": ""})
         if group.read_back and (match is None or match.score < group_threshold):
             match = ctx.read_back(turns, spec.role) or match
         score = match.score if match else 0.0

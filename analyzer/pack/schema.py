@@ -84,6 +84,10 @@ class Group(Strict):
     # The group is also said when the rule's role repeats a number (five digits or more, in digits or
     # in words) that the other side gave earlier: a phone number read back needs no set phrase.
     read_back: bool = False
+    # The caller declining this group's match (the other side's reply opens with one of the rule's
+    # `declined_by`: "No, don't worry, I'll call back") fulfils the rule: the offer was made and refused,
+    # so nothing is left to read back.
+    declinable: bool = False
 
 
 class Cue(Strict):
