@@ -400,7 +400,7 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     cues = ctx.iter_cue_turns(seg.cues if seg else None, after_greeting, reverse=True)
     last = next(cues, None)
     last_transfer = transfers[-1] if transfers else None
-    if _left_with_colleague(ctx):
+    if _left_with_colleague(ctx, bool(transfers)):
         return None, "transferred"
     if (last is not None and last_transfer is not None and last_transfer.kind == "transfer"
             and _closes_before(ctx, seg, after_greeting, last, last_transfer.trigger_turn or last_transfer.start_turn)
@@ -441,12 +441,16 @@ def _colleague_answers(ctx: CallContext, trigger: int, ret: int | None) -> bool:
     return any(turns[t].role is Role.OTHER for t in range(trigger + 1, end))
 
 
-def _left_with_colleague(ctx: CallContext) -> bool:
+def _left_with_colleague(ctx: CallContext, transferring: bool) -> bool:
     """The agent's last turn leaves the caller with a colleague (the transfer stage's `handoff_cues`:
-    "I'll leave you with Mark now, take care"): a warm transfer handed the call on, nobody closed it."""
+    "I'll leave you with Mark now, take care"): a warm transfer handed the call on, nobody closed it.
+    Only in a call with a transfer, or with a third party on the line (labelled neither agent nor
+    customer), so that a farewell in the same words ("Vă las cu bine") still closes a call."""
     seg = ctx.pack.segment("transfer")
     agent = ctx.role_turns(Role.AGENT)
     if seg is None or seg.handoff_cues is None or not agent:
+        return False
+    if not transferring and not any(turn.role is Role.OTHER for turn in ctx.transcript.turns[agent[0]:]):
         return False
     return ctx.first_cue_turn(seg.handoff_cues, agent[-1:]) is not None
 

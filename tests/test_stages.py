@@ -178,6 +178,13 @@ def test_a_warm_transfer_ends_the_call_and_the_colleagues_turns_are_no_return(en
     assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
 
 
+def test_leaving_the_caller_with_something_closes_a_call_with_no_transfer(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: Your card is on its way.", "Customer: Great.",
+                    "Agent: Thank you for calling Acme Bank. I'll leave you with that, goodbye.")
+    assert result.end_reason == "completed"
+    assert f["closing.thanks"].status.value == "pass"
+
+
 def test_transfer_at_end_is_handoff(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to our cards team?", "Customer: Yes please.",
                     "Agent: Transferring you now.")
