@@ -409,6 +409,8 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
         # connect you with the lab"), or with it ("Соединяю с отделом. Хорошего дня!"): the agent
         # handed the call on, it did not close it.
         return None, "transferred"
+    if _walked_out(ctx, seg, range(max(after_greeting.start, n - 1 - gap), n)):
+        return None, "cut_off"
     if last is not None and seg is not None and seg.cutoff_cues:
         # "Anything else?" / "Yes, one more thing..." / "Hello? Can you hear me?": the line dropped after
         # the closing began, so it never finished.
@@ -504,6 +506,24 @@ def _hands_off(ctx: CallContext, transfer: StageSpan) -> bool:
 
 
 _TERMINAL = (".", "!", "?", "…", '"', "'", ")", "»")
+_UNFINISHED = ("...", "…", "-", "—", "–", ",")
+
+
+def _walked_out(ctx: CallContext, seg, tail: range) -> bool:
+    """The caller ended the call on the agent: the agent said no closing words in the call's last turns,
+    and either an agent turn among the last two was left unfinished ("If you'd like to make a..." /
+    "Don't bother.") or the caller's last turn is upset ("I've had enough of you all, I'm hanging up").
+    Nobody closed the call, so it is cut off, not a call whose closing the agent skipped."""
+    n = ctx.n_turns
+    turns = ctx.transcript.turns
+    agent_tail = [t for t in tail if turns[t].role is Role.AGENT]
+    if not agent_tail or (seg is not None and ctx.first_cue_turn(seg.cues, agent_tail) is not None):
+        return False
+    if any(turns[t].role is Role.AGENT and turns[t].text.rstrip().endswith(_UNFINISHED) for t in range(max(0, n - 2), n)):
+        return True
+    upset = ctx.pack.segment("difficult_client")
+    return (turns[-1].role is Role.CUSTOMER and upset is not None
+            and ctx.first_cue_turn(upset.start_cues, [n - 1]) is not None)
 
 
 def _cut_off(ctx: CallContext, seg) -> bool:
@@ -513,7 +533,7 @@ def _cut_off(ctx: CallContext, seg) -> bool:
     if seg is not None and seg.cutoff_cues and ctx.cue_turns(seg.cutoff_cues, last_two):
         return True
     last = ctx.transcript.turns[-1].text.rstrip()
-    if last.endswith(("...", "…", "-", "—", "–", ",")):
+    if last.endswith(_UNFINISHED):
         return True
     words = ctx.call.words[-1]
     if not words:

@@ -309,6 +309,33 @@ def test_hello_called_twice_around_the_callers_name_is_a_dead_line(en_runtime):
     assert f["closing.farewell"].status.value == "not_applicable"
 
 
+@pytest.mark.parametrize("lines", [
+    # The caller talks over the agent's unfinished sentence and leaves.
+    ["Customer: Unbelievable. Forget it, I'll go to the ombudsman.", "Agent: If you'd like to make a...",
+     "Customer: Don't bother."],
+    # The caller's goodbye is cut into by nothing the agent finished.
+    ["Customer: Right. I'm in a hurry, goodbye.", "Agent: Mr Novak..."],
+    # An upset caller's last words, with the agent never closing.
+    ["Agent: That's the procedure, madam. I don't do the readings.",
+     "Customer: This is a disgrace, I've had enough of you all!"],
+])
+def test_a_caller_who_walks_out_before_the_agent_closes_cuts_the_call_off(en_runtime, lines):
+    result, f = run(en_runtime, *OPEN, "Agent: Your bill is two hundred pounds.", *lines)
+    assert result.end_reason == "cut_off"
+    assert f["closing.thanks"].status.value == "not_applicable"
+
+
+@pytest.mark.parametrize("lines", [
+    # A calm caller leaving: the agent skipped the closing.
+    ["Customer: Okay, that's all I needed.", "Agent: Right."],
+    # An upset caller's last words after the agent's closing words: the agent did close.
+    ["Agent: Thank you for calling, goodbye.", "Customer: This is a disgrace!"],
+])
+def test_a_call_the_agent_closed_or_a_calm_caller_left_is_completed(en_runtime, lines):
+    result, f = run(en_runtime, *OPEN, "Agent: Your bill is two hundred pounds.", *lines)
+    assert result.end_reason == "completed"
+
+
 def test_missing_closing_is_a_failure(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday.", "Customer: Okay.")
     assert result.end_reason == "completed"
