@@ -14,7 +14,7 @@ from .models import Match, Role, StageSpan, Transcript
 from .normalize import spelling_for
 from .redact import may_say_number, spoken_numbers
 from .pack.loader import Pack, RuleDef
-from .pack.schema import Anchor, Cue, RegexFormula, RuleRole, Window
+from .pack.schema import Anchor, CheckType, Cue, RegexFormula, RuleRole, Window
 
 Formula = str | RegexFormula
 
@@ -316,7 +316,14 @@ class CallContext:
         if window.seconds and self.transcript.has_timestamps:
             turns = self._within_seconds(turns, first, last, window.seconds, from_end)
         if window.before and anchor_turn is not None:
-            turns = [*self.role_turns(rule.rule.role, range(max(0, anchor_turn - window.before), anchor_turn)), *turns]
+            # A forbidden phrase is never looked for back in the opening: the greeting's words ("Ciao")
+            # are no blame of an upset the caller has yet to voice. (Empathy may be found there: in a
+            # call without a greeting, the opening is the agent's first answer.)
+            opening = next((s for s in self.stages if s.stage == "greeting"), None)
+            floor = (opening.end_turn + 1 if rule.rule.check is CheckType.FORBIDDEN and opening is not None
+                     and opening.end_turn < anchor_turn else 0)
+            turns = [*self.role_turns(rule.rule.role, range(max(floor, anchor_turn - window.before), anchor_turn)),
+                     *turns]
         if window.after and after and span is not None:
             turns = [*turns, *first_runs(self.role_turns(rule.rule.role, range(span.end_turn + 1, self.n_turns)),
                                          window.after)]

@@ -444,6 +444,20 @@ def test_upset_customer_blamed(en_runtime):
     assert result.critical_fail and result.score_final == 0.0 and result.score > 0
 
 
+def test_blame_that_provokes_the_outburst_counts_but_not_the_greetings_words(en_runtime):
+    # The agent turn just before the upset cue is looked at too...
+    result, f = run(en_runtime, *OPEN, "Customer: But the doctor said it was urgent.",
+                    "Agent: You should have read the terms.", "Customer: This is unacceptable!",
+                    "Agent: I'm telling you what the policy says.", *CLOSE)
+    assert f["difficult.no-blame"].status.value == "fail"
+    # ...but not back into the opening: slang in the greeting is a forbidden phrase, not blame.
+    result, f = run(en_runtime, "Agent: Hiya, Acme Bank, Anna speaking, wanna tell me what's up?",
+                    "Customer: This is unacceptable, my card's been blocked again!",
+                    "Agent: I'm so sorry, let me sort that out right away.", *CLOSE)
+    assert f["answering.no-forbidden"].status.value == "fail"
+    assert f["difficult.no-blame"].status.value == "pass"
+
+
 def test_timing_metrics_and_timing_rules(en_runtime):
     result, f = run(en_runtime,
                     "[00:02] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
