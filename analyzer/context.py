@@ -153,6 +153,10 @@ class CallContext:
             return self._first_cues[key]
         return next(self._cue_turns_of(cue, turns), None)
 
+    def iter_cue_turns_of(self, cue: Cue, turns: Iterable[int] | None) -> Iterator[int]:
+        """The cue's turns as first_cue_turn() finds them (only affirmed ones for an `affirmed` cue)."""
+        return self._cue_turns_of(cue, turns)
+
     def _cue_turns_of(self, cue: Cue, turns: Iterable[int] | None) -> Iterator[int]:
         return self.iter_affirmed_cue_turns(cue, turns) if cue.affirmed else self.iter_cue_turns(cue, turns)
 

@@ -109,6 +109,9 @@ class Cue(Strict):
     # A turn that also says one of these is no cue ("I'm not complaining, but may I speak to your
     # supervisor?" asks for a manager without being upset).
     exceptions: list[Formula] = Field(default_factory=list)
+    # In a rule's `when`: a cue the caller turns down in one of their next two turns ("I could book an
+    # engineer" / "Nah, I won't bother") arranged nothing; a later cue may still apply the rule.
+    declined_by: list[Formula] = Field(default_factory=list)
 
 
 class Window(Strict):
