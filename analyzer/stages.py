@@ -117,7 +117,7 @@ def _greeting(ctx: CallContext) -> StageSpan:
             if t == resumed:
                 break
         elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t)
-              and not _answers_call_out(ctx, seg, t)):
+              and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)):
             if resumed is None and t == last + 1 and _CUT_INTO.search(turns[last].text):
                 resumed = next((a for a in agent if a > t), None)
                 if resumed is not None:
@@ -163,6 +163,22 @@ def _answers_call_out(ctx: CallContext, seg: Segment | None, t: int) -> bool:
 def _line_check(agent_said: list[str], reply: list[str]) -> bool:
     """The agent has only asked whether the line works and the caller's reply echoes it."""
     return 0 < len(agent_said) <= LINE_CHECK_WORDS and reply[0] == agent_said[0]
+
+
+def _answers_line_check(ctx: CallContext, first_agent: int, t: int) -> bool:
+    """Every agent turn before the caller's turn `t` only checked the line (one of the closing's
+    `cutoff_cues`, or a word or two besides one: "Pronto? ... Pronto, mi sente?"), and the caller answers it in a few
+    words ("Sì, sì, eccomi, avevo il telefono in muto"): the opening is still to come."""
+    if len(ctx.call.words[t]) > CALL_OUT_ANSWER_MAX_WORDS:
+        return False
+    checks = ctx.pack.segment("closing")
+    cutoff = checks.cutoff_cues if checks is not None else None
+    if cutoff is None:
+        return False
+    asked = [a for a in range(first_agent, t) if ctx.transcript.turns[a].role is Role.AGENT]
+    checked = [a for a in asked if ctx.first_cue_turn(cutoff, [a]) is not None]
+    # A bare "Hello?" may be the whole opening: the line check must be said outright somewhere.
+    return bool(checked) and all(a in checked or len(ctx.call.words[a]) <= LINE_CHECK_WORDS for a in asked)
 
 
 # --- holds and transfers --------------------------------------------------------------------------

@@ -336,6 +336,14 @@ def test_a_call_the_agent_closed_or_a_calm_caller_left_is_completed(en_runtime, 
     assert result.end_reason == "completed"
 
 
+def test_an_opening_after_a_line_check_the_caller_answers(en_runtime):
+    result, f = run(en_runtime, "Agent: Hello?", "Agent: Hello, can you hear me?",
+                    "Customer: Yes, yes, sorry, I had you on mute.",
+                    "Agent: Good morning, sorry, the line was quiet. Acme Bank, Anna speaking, how can I help?",
+                    "Customer: I'd like to check my balance please.", *CLOSE)
+    assert f["greeting.offer-help"].status.value == "pass"
+
+
 def test_missing_closing_is_a_failure(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your card will arrive on Monday.", "Customer: Okay.")
     assert result.end_reason == "completed"
