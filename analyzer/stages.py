@@ -176,8 +176,9 @@ def _answers_line_check(ctx: CallContext, first_agent: int, t: int) -> bool:
     if cutoff is None:
         return False
     asked = [a for a in range(first_agent, t) if ctx.transcript.turns[a].role is Role.AGENT]
-    checked = [a for a in asked if ctx.first_cue_turn(cutoff, [a]) is not None]
     # A bare "Hello?" may be the whole opening: the line check must be said outright somewhere.
+    checked = [a for a in asked
+               if len(ctx.call.words[a]) > LINE_CHECK_WORDS and ctx.first_cue_turn(cutoff, [a]) is not None]
     return bool(checked) and all(a in checked or len(ctx.call.words[a]) <= LINE_CHECK_WORDS for a in asked)
 
 
