@@ -167,8 +167,9 @@ def _line_check(agent_said: list[str], reply: list[str]) -> bool:
 
 def _answers_line_check(ctx: CallContext, first_agent: int, t: int) -> bool:
     """Every agent turn before the caller's turn `t` only checked the line (one of the closing's
-    `cutoff_cues`, or a word or two besides one: "Pronto? ... Pronto, mi sente?"), and the caller answers it in a few
-    words ("Sì, sì, eccomi, avevo il telefono in muto"): the opening is still to come."""
+    `cutoff_cues`, or a word or two besides one: "Pronto? ... Pronto, mi sente?"), and the caller
+    answers it in a few words ("Sì, sì, eccomi, avevo il telefono in muto"): the opening is still to
+    come."""
     if len(ctx.call.words[t]) > CALL_OUT_ANSWER_MAX_WORDS:
         return False
     checks = ctx.pack.segment("closing")
@@ -539,7 +540,8 @@ def _walked_out(ctx: CallContext, seg, tail: range) -> bool:
     agent_tail = [t for t in tail if turns[t].role is Role.AGENT]
     if not agent_tail or (seg is not None and ctx.first_cue_turn(seg.cues, agent_tail) is not None):
         return False
-    if any(turns[t].role is Role.AGENT and turns[t].text.rstrip().endswith(_UNFINISHED) for t in range(max(0, n - 2), n)):
+    last_two = range(max(0, n - 2), n)
+    if any(turns[t].role is Role.AGENT and turns[t].text.rstrip().endswith(_UNFINISHED) for t in last_two):
         return True
     upset = ctx.pack.segment("difficult_client")
     return (turns[-1].role is Role.CUSTOMER and upset is not None
