@@ -18,6 +18,8 @@ from .pack.schema import Anchor, CheckType, Cue, RegexFormula, RuleRole, Window
 
 Formula = str | RegexFormula
 
+DECLINE_REPLIES = 2  # the caller's next turns in which an offer may be turned down (a cue's `declined_by`)
+
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
 READ_BACK_DIGITS = 5  # a number this long said back is a read-back, not a coincidence
 CONSENT_REACH = 3  # words after an "if" within which the caller's wish is said
@@ -105,8 +107,10 @@ class CallContext:
 
     def _cue_search(self, cue: Cue) -> tuple[tuple, float]:
         """A cue's formulas compiled with this call's values, and its threshold."""
-        threshold = cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
-        return self.matcher.compile_list(cue.any_of, self.variables), threshold
+        return self.matcher.compile_list(cue.any_of, self.variables), self._cue_threshold(cue)
+
+    def _cue_threshold(self, cue: Cue) -> float:
+        return cue.threshold if cue.threshold is not None else self.pack.manifest.defaults.cue_threshold
 
     def cue_match(self, cue: Cue, turn: int) -> Match | None:
         """Where in `turn` the cue is best said, if it reaches its threshold there."""
@@ -153,12 +157,19 @@ class CallContext:
             return self._first_cues[key]
         return next(self._cue_turns_of(cue, turns), None)
 
-    def iter_cue_turns_of(self, cue: Cue, turns: Iterable[int] | None) -> Iterator[int]:
-        """The cue's turns as first_cue_turn() finds them (only affirmed ones for an `affirmed` cue)."""
-        return self._cue_turns_of(cue, turns)
-
     def _cue_turns_of(self, cue: Cue, turns: Iterable[int] | None) -> Iterator[int]:
-        return self.iter_affirmed_cue_turns(cue, turns) if cue.affirmed else self.iter_cue_turns(cue, turns)
+        """The cue's turns as first_cue_turn() finds them: only affirmed ones for an `affirmed` cue, and
+        none the caller turned down for a cue with `declined_by`."""
+        found = self.iter_affirmed_cue_turns(cue, turns) if cue.affirmed else self.iter_cue_turns(cue, turns)
+        return (t for t in found if not self._turned_down(cue, t)) if cue.declined_by else found
+
+    def _turned_down(self, cue: Cue, offer: int) -> bool:
+        """Whether one of the caller's next DECLINE_REPLIES turns declines the offer made in `offer`
+        ("I could book an engineer" / "Nah, I won't bother")."""
+        turns = self.transcript.turns
+        replies = [t for t in range(offer + 1, self.n_turns) if turns[t].role is Role.CUSTOMER][:DECLINE_REPLIES]
+        threshold = self._cue_threshold(cue)
+        return any((m := self.best(cue.declined_by, [t])) is not None and m.score >= threshold for t in replies)
 
     def affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
         return list(self.iter_affirmed_cue_turns(cue, turns))

@@ -14,11 +14,11 @@ from .checks.base import threshold_of
 from .checks.required import declining_reply
 from .context import CallContext
 from .matching import Matcher
-from .models import CallResult, Finding, Match, Role, Severity, StageSpan, Status, Transcript
+from .models import CallResult, Finding, Match, Severity, StageSpan, Status, Transcript
 from .nlp import language_model
 from .normalize import spelling_for
 from .pack.loader import Pack, RuleDef
-from .pack.schema import CheckType, Cue
+from .pack.schema import CheckType
 from .redact import spoken_numbers
 from .roles import assign_roles
 from .scoring import score_call
@@ -153,7 +153,7 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
     cued = None
     if rule.when:
         area = range(span.start_turn, span.end_turn + 1) if span else None
-        trigger = cued = _first_cue_kept(ctx, rule.when, area)
+        trigger = cued = ctx.first_cue_turn(rule.when, area)
         if rule.when.own_formulas and rule.any_of:
             before = trigger
             for rule_id in rule.when.not_after or ():
@@ -191,24 +191,6 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
         if late is not None:
             return Outcome(Status.FAIL, late.score, late, values=outcome.values)
     return outcome
-
-
-DECLINE_REPLIES = 2  # the caller's next turns in which an offer may be turned down
-
-
-def _first_cue_kept(ctx: CallContext, cue: Cue, area: range | None) -> int | None:
-    """The first turn saying `cue` that the caller did not turn down (its `declined_by`)."""
-    if not cue.declined_by:
-        return ctx.first_cue_turn(cue, area)
-    return next((t for t in ctx.iter_cue_turns_of(cue, area) if not _turned_down(ctx, cue, t)), None)
-
-
-def _turned_down(ctx: CallContext, cue: Cue, offer: int) -> bool:
-    """Whether one of the caller's next DECLINE_REPLIES turns declines the offer made in `offer`."""
-    turns = ctx.transcript.turns
-    replies = [t for t in range(offer + 1, ctx.n_turns) if turns[t].role is Role.CUSTOMER][:DECLINE_REPLIES]
-    threshold = cue.threshold if cue.threshold is not None else ctx.pack.manifest.defaults.cue_threshold
-    return any((m := ctx.best(cue.declined_by, [t])) is not None and m.score >= threshold for t in replies)
 
 
 def _asked_after_cue(ctx: CallContext, rd: RuleDef, cued: int) -> Match | None:
