@@ -55,6 +55,9 @@ class LanguageSpelling:
     # Words that offer a choice ("the account number or your date of birth"): a caller who declines
     # one of the details asked for may give the other.
     alternatives: frozenset[str] = frozenset()
+    # Answers that turn an offer down without being a negation inside a sentence: Italian negates
+    # with "non", but the caller's "No, adesso no" declines a transfer.
+    refusals: frozenset[str] = frozenset()
 
     @property
     def free_words(self) -> frozenset[str]:
@@ -122,6 +125,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                            consent_words=frozenset({"vuole", "desidera", "preferisce", "permette", "crede",
                                                     "accordo", "va", "lei", "ne", "lo"}),
                            objection_words=frozenset({"dispiace", "disturba"}),
+                           refusals=frozenset({"no"}),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
         alternatives=frozenset({"sau", "ori"}),

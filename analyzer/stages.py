@@ -500,9 +500,6 @@ def _ends_call(ctx: CallContext, trigger: int) -> bool:
 
 # "No problem" (нет проблем, няма проблем, nessun problema, nicio problemă) agrees.
 _AGREEING = ("problem", "проблем", "worries")
-# A bare "no" answers a question in languages whose sentence negation is another word ("non", "nu"):
-# the Italian caller's "No, adesso no" declines, though "no" is no negation inside a formula there.
-_REFUSING = frozenset({"no"})
 
 
 def _declined(ctx: CallContext, offer: int) -> bool:
@@ -514,7 +511,7 @@ def _declined(ctx: CallContext, offer: int) -> bool:
     if not spelling.objection_words.isdisjoint(ctx.call.words[offer]):
         return False  # "Do you mind if I pop you on hold?" - "No, go ahead."
     words = ctx.call.words[offer + 1][:3]
-    return (bool(words) and (words[0] in spelling.negations or words[0] in _REFUSING)
+    return (bool(words) and (words[0] in spelling.negations or words[0] in spelling.refusals)
             and not any(w.startswith(_AGREEING) for w in words))
 
 
