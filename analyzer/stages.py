@@ -145,8 +145,9 @@ def _greets_back(ctx: CallContext, seg: Segment | None, t: int) -> bool:
 
 
 def _answers_call_out(ctx: CallContext, seg: Segment | None, t: int) -> bool:
-    """The caller answers what an agent who called them asked first (`call_out_cues`: "Am I speaking
-    with Mr Lee?", "Is now a good time?") in a few words: the opening goes on in the agent's next turn."""
+    """The caller answers what the agent asked first (`call_out_cues`: an agent who called them, "Am I
+    speaking with Mr Lee?", "Is now a good time?", or one asking who calls, "May I take your name?")
+    in a few words: the opening goes on in the agent's next turn."""
     if seg is None or seg.call_out_cues is None or len(ctx.call.words[t]) > CALL_OUT_ANSWER_MAX_WORDS:
         return False
     asked = []
@@ -433,7 +434,7 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
         # "Anything else?" / "Yes, one more thing..." / "Hello? Can you hear me?": the line dropped after
         # the closing began, so it never finished.
         dropped = ctx.cue_turns(seg.cutoff_cues, range(max(last + 1, n - 2), n))
-        if dropped:
+        if dropped and not _signed_off(ctx, last, dropped[0]):
             return None, "cut_off"
     if last is not None and n - 1 - last <= gap:
         start = last
@@ -450,6 +451,24 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     # No closing at all: the rules still apply to the last turns, where a closing should have been.
     start = max(greeting.end_turn + 1 if greeting.end_turn + 1 < n else n - 1, n - 3)
     return _span(ctx, "closing", 1, start, n - 1, kind="missing"), "completed"
+
+
+SIGN_OFF_WORDS = 5  # a caller's parting reply is short: "Sì sì, grazie, salve!", "No, that's all, thanks."
+
+
+def _signed_off(ctx: CallContext, last_cue: int, dropped: int) -> bool:
+    """Just before the agent's call into the line, the caller answered the closing in a few words that
+    ask nothing and are not left unfinished ("Grazie, salve!" / "...Pronto? Signora?"): the caller hung
+    up on a finished call. "Yes, one more thing..." before it is a line that dropped."""
+    turns = ctx.transcript.turns
+    reply = dropped - 1
+    # The reply is the last closing cue itself ("Thanks, bye!"), or answers the agent's, just before it.
+    if turns[reply].role is not Role.CUSTOMER or not (
+            reply == last_cue or (reply == last_cue + 1 and turns[last_cue].role is Role.AGENT)):
+        return False
+    text = turns[reply].text.rstrip()
+    return (0 < len(ctx.call.words[reply]) <= SIGN_OFF_WORDS and text.endswith(_TERMINAL)
+            and not text.endswith(("?", *_UNFINISHED)))
 
 
 def _colleague_answers(ctx: CallContext, trigger: int, ret: int | None) -> bool:

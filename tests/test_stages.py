@@ -295,6 +295,22 @@ def test_how_a_call_ends_after_its_closing_or_a_hand_off_began(en_runtime, lines
     assert f[not_applicable].status.value == "not_applicable"
 
 
+@pytest.mark.parametrize("reply, end_reason", [
+    # The caller's parting words, then the agent still talking into a line the caller left: finished.
+    ("Customer: Yes, thanks, bye!", "completed"),
+    # The caller starts something new and the line drops: cut off.
+    ("Customer: Yes, actually, one more thing about my savings account...", "cut_off"),
+    ("Customer: Wait, could you also tell me the balance of my savings account?", "cut_off"),
+])
+def test_a_line_check_after_the_callers_goodbye_ends_a_finished_call(en_runtime, reply, end_reason):
+    result, f = run(en_runtime, *OPEN, "Agent: Is there anything else?", "Customer: No, that's all.",
+                    "Agent: Thank you for calling Acme Bank, have a good weekend! If you pass by the branch, the car park is...",
+                    reply, "Agent: Hello? Mrs Marchetti?")
+    assert result.end_reason == end_reason
+    if end_reason == "completed":
+        assert f["closing.farewell"].status.value == "pass"
+
+
 def test_cut_off_mid_sentence(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your new card will arrive on", )
     assert result.end_reason == "cut_off"
