@@ -234,8 +234,9 @@ class Segment(Strict):
     wait_cues: Cue | None = None
     hold_threshold_s: float | None = Field(default=None, gt=0)
     start_cues: Cue | None = None
-    # greeting: what an agent calling the customer asks before the request ("Am I speaking with Mr
-    # Lee?", "Is now a good time?"): the caller's short answer does not end the opening.
+    # greeting: what the agent asks before the request, calling the customer ("Am I speaking with Mr
+    # Lee?", "Is now a good time?") or asking who calls ("May I take your name?"): the caller's short
+    # answer does not end the opening.
     call_out_cues: Cue | None = None
     # difficult_client: what the agent says only to an upset caller ("please calm down", "it's not our
     # fault"); the episode starts at the caller's turn just before it, whose upset no cue of its own named.
