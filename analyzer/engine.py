@@ -11,7 +11,7 @@ from typing import Any
 
 from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
 from .checks.base import threshold_of
-from .checks.required import declining_reply
+from .checks.required import declining_reply, last_rejected
 from .context import CallContext
 from .matching import Matcher
 from .models import CallResult, Finding, Match, Severity, StageSpan, Status, Transcript
@@ -56,7 +56,7 @@ def pack_formulas(pack: Pack) -> list:
     formulas: list = []
     for rd in pack.rules:
         rule = rd.rule
-        formulas += list(rule.any_of or []) + list(rule.exceptions) + list(rule.declined_by)
+        formulas += list(rule.any_of or []) + list(rule.exceptions) + list(rule.declined_by) + list(rule.rejected_by)
         for group in rule.all_of or []:
             formulas += list(group.any_of)
         if rule.when:
@@ -186,6 +186,13 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
         extended = ctx.window_turns(rd, span, trigger)
         if extended and extended != turns:
             outcome = CHECKS[rule.check](ctx, rd, extended)
+    if (outcome.status is Status.PASS and rule.rejected_by and cued is not None and trigger is not None
+            and cued > trigger):
+        # The check went on past its first question until the disclosure: an answer found wrong on the
+        # way ("Can I take your name?" ... "That's not what I've got here") leaves the caller unverified.
+        through = ctx.window_turns(rd, span, cued)
+        if through and last_rejected(ctx, rd, through, threshold_of(ctx, rd)) is not None:
+            outcome = CHECKS[rule.check](ctx, rd, through)
     if outcome.status is Status.PASS and cued is not None and rule.when and rule.when.complete_first:
         late = _asked_after_cue(ctx, rd, cued)
         if late is not None:

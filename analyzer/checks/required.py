@@ -20,7 +20,7 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
         match = ctx.best(spec.any_of, turns)
         if match is None:
             return Outcome(Status.FAIL, 0.0, None, values={"threshold": threshold})
-        if spec.declined_by and match.score >= threshold:
+        if (spec.declined_by or spec.rejected_by) and match.score >= threshold:
             return _undeclined(ctx, rule, turns, match, threshold)
         status = Status.PASS if match.score >= threshold else Status.FAIL
         return Outcome(status, match.score, match, values={"threshold": threshold})
@@ -52,15 +52,29 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
 
 
 DECLINE_REACH = 3  # words into the reply within which a decline must start ("Ah, I don't, sorry")
+REJECT_REACH = 5  # words into the asker's next turn within which a rejection must start ("Hmm, that's not quite it")
 REPLY_REACH = 3  # turns after the question within which the other side's reply is looked for
 
 
 def _undeclined(ctx: CallContext, rule: RuleDef, turns: list[int], match: Match, threshold: float) -> Outcome:
-    """The best match that asks (no value read out after it) and whose reply does not decline it;
-    failing that, a fail that quotes why the first one does not count."""
+    """The best match that asks (no value read out after it), whose reply does not decline it and
+    whose answer the asker does not find wrong; failing that, a fail that quotes why the first one
+    does not count. After an answer found wrong, only a later question can still count: what was
+    accepted before it ("Can I take your name?") did not suffice, or no more would have been asked."""
     first_declined: tuple[Match, str] | None = None
     left = list(turns)
     current: Match | None = match
+    rejected = last_rejected(ctx, rule, turns, threshold)
+    if rejected is not None:
+        asked, why, rejecting = rejected
+        first_declined = (asked, why)
+        left = [t for t in left if t > rejecting]
+        current = ctx.best(rule.rule.any_of or [], left) if left else None
+        if current is None or current.score < threshold:
+            # A new question in a later sentence of the rejecting turn ("That's not matching, but don't
+            # worry. Can you tell me your date of birth?"); not the detail the rejection names.
+            retry = _asked_after_rejection(ctx, rule, rejecting, threshold)
+            current = retry or current
     while current is not None and current.score >= threshold:
         reply = _stated_value(ctx, current) or declining_reply(ctx, rule, current.end_turn)
         if reply is None:
@@ -129,4 +143,65 @@ def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
                 return None  # one of the details declined, the other given ("Il numero non ce l'ho. ... 71E52...")
             return f"declined: {decline.text}"
         return None
+    return None
+
+
+def _rejection(ctx: CallContext, rule: RuleDef, asked: int) -> tuple[int, str] | None:
+    """The asker's first turn after the other side's answer to turn `asked`, with its words that find the
+    answer wrong, if that turn opens with one of the rule's `rejected_by` ("Hmm, that's not what I've
+    got here")."""
+    if not rule.rule.rejected_by:
+        return None
+    turns = ctx.transcript.turns
+    own = rule.rule.role.value
+    answered = False
+    for t in range(asked + 1, min(len(turns), asked + 2 + REPLY_REACH)):
+        if turns[t].role is Role.OTHER:
+            continue
+        if turns[t].role.value != own:
+            answered = True
+            continue
+        if not answered:
+            continue  # the asker still talking before any answer
+        rejection = ctx.best(rule.rule.rejected_by, [t])
+        if rejection is not None and rejection.score >= threshold_of(ctx, rule) and rejection.word <= REJECT_REACH:
+            return t, f"rejected: {rejection.text}"
+        return None
+    return None
+
+
+def _asked_after_rejection(ctx: CallContext, rule: RuleDef, rejecting: int, threshold: float) -> Match | None:
+    """The rule's best match in the rejecting turn, if it lies in a sentence after the rejection's."""
+    rejection = ctx.best(rule.rule.rejected_by, [rejecting])
+    question = ctx.best(rule.rule.any_of or [], [rejecting])
+    if rejection is None or question is None or question.score < threshold or question.turn != rejecting:
+        return None
+    return question if ctx.sentence_start(rejecting, question.word) > rejection.word else None
+
+
+def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: float) -> tuple[Match, str, int] | None:
+    """The latest answer in `turns` that the asker found wrong, once the check was under way (one of the
+    rule's questions asked before it): the question it answered (the rule's own, or the first of them
+    the asker put before), why it does not count, and the turn that rejected it. Only the asker's turns
+    that open with a rejection are looked back from (cheap)."""
+    spec = rule.rule
+    if not spec.rejected_by:
+        return None
+    own = spec.role.value
+    all_turns = ctx.transcript.turns
+    for r in sorted(turns, reverse=True):
+        if all_turns[r].role.value != own:
+            continue
+        rejection = ctx.best(spec.rejected_by, [r])
+        if rejection is None or rejection.score < threshold or rejection.word > REJECT_REACH:
+            continue
+        # The question answered: the asker's last turn before the other side's answer.
+        asked = next((q for q in range(r - 1, max(-1, r - 2 - REPLY_REACH), -1)
+                      if all_turns[q].role.value == own), None)
+        if asked is None or _rejection(ctx, rule, asked) is None:
+            continue
+        earlier = [t for t in turns if t <= asked]
+        question = ctx.best(spec.any_of or [], earlier) if earlier else None
+        if question is not None and question.score >= threshold:
+            return question, f"rejected: {rejection.text}", r
     return None

@@ -166,6 +166,10 @@ class Rule(Strict):
     # questions, does a match followed at once by the value ("your account number 40 11 92 ..."):
     # that reads it out from the record.
     declined_by: list[Formula] = Field(default_factory=list)
+    # required: a match after which the rule's own role, once the other side has answered, opens its
+    # next turn by finding the answer wrong ("That's not what I have here", "Кодовое слово не
+    # совпадает") does not count either: a security question answered wrongly verified no one.
+    rejected_by: list[Formula] = Field(default_factory=list)
     suggest: str | None = None
     # forbidden: the formulas of these forbidden rules are forbidden here too, with their exceptions
     # ("I don't know" with no offer to find out is forbidden anywhere, and blames an upset caller).
