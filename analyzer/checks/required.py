@@ -181,9 +181,9 @@ def _asked_after_rejection(ctx: CallContext, rule: RuleDef, rejecting: int, thre
 
 def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: float) -> tuple[Match, str, int] | None:
     """The latest answer in `turns` that the asker found wrong, once the check was under way (one of the
-    rule's questions asked before it): the question it answered (the rule's own, or the first of them
-    the asker put before), why it does not count, and the turn that rejected it. Only the asker's turns
-    that open with a rejection are looked back from (cheap)."""
+    rule's questions asked up to it: "What was your last deposit?" need not be one): the best such
+    question, why it does not count, and the turn that rejected it. Only the asker's turns that open
+    with a rejection are looked back from (cheap)."""
     spec = rule.rule
     if not spec.rejected_by:
         return None
