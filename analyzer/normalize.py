@@ -132,7 +132,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
         fillers=frozenset(_COMMON_FILLERS | {"ă", "ăă", "ăăă", "ăăăă", "îî", "îîî", "ăm", "ăăm"}),
         negations=frozenset({"nu", "n-am", "n-o", "n-are", "n-avem", "nici", "nimeni"}),
-        # A "k" (only in borrowed names: "NetLink") sounds as a hard "c", and speech recognition writes one for the other ("net linc").
+        # A "k" (only in borrowed names: "NetLink") sounds as a hard "c", and speech recognition
+        # writes one for the other ("net linc").
         sound_folds=(("k", "c"),),
         light_words=frozenset({"foarte", "mult", "chiar", "extrem", "frumos"}),
         hedges=frozenset({"practic", "cumva", "așa", "zicem", "deci", "adică", "păi"}),
