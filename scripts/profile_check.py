@@ -3,7 +3,7 @@
     python scripts/profile_check.py CALLS_DIR [--rules rules/en] [--calls 500]
 
 First the three phases are timed plainly (milliseconds per call, caches warm after a first pass over
-the calls); then one more pass runs under cProfile and the checking phase is split into its steps by
+as many other calls of the folder); then one more pass runs under cProfile and the checking phase is split into its steps by
 their cumulative times (shares are those of the profiled run, whose overhead inflates every step alike
 only roughly: read them as proportions). Use it before and after an optimisation, on the benchmark's
 corpus (`python scripts/bench.py --calls 2000 --rounds 0 --keep DIR` writes one to DIR/calls).
@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analyzer.batch import call_output  # noqa: E402
-from analyzer.engine import check_call  # noqa: E402
 from analyzer.models import InputError  # noqa: E402
 from analyzer.readers import discover, read_file  # noqa: E402
 from analyzer.runner import Checker  # noqa: E402
@@ -48,20 +47,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     checker = Checker.from_rules(args.rules)
-    files: list = []  # the files read, timed again below
+    files: list = []  # the files of the timed calls, read again below
     transcripts = []
+    others = []  # as many other calls, to warm the caches with
     for path in discover([args.calls_dir]):
-        files.append(path)
-        transcripts.extend(t for t in read_file(path, checker.read_options) if not isinstance(t, InputError))
-        if len(transcripts) >= args.calls:
+        read = [t for t in read_file(path, checker.read_options) if not isinstance(t, InputError)]
+        if len(transcripts) < args.calls:
+            files.append(path)
+            transcripts.extend(read)
+        else:
+            others.extend(read)
+        if len(others) >= args.calls:
             break
     transcripts = transcripts[: args.calls]
     if not transcripts:
         print(f"no readable calls in {args.calls_dir}", file=sys.stderr)
         return 2
-    runtime = checker.runtime(next(iter(checker.packs)))
-    for t in transcripts:  # warm every cache, as in a long run
-        call_output(check_call(t, runtime))
+    # Warm every cache as in a long run, but with other calls: the caches keyed by a turn's text would
+    # otherwise answer the timed pass from its own first pass.
+    for t in others or transcripts:
+        _output(checker.check(t))
 
     n = len(transcripts)
     start = time.perf_counter()
@@ -69,11 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         read_file(path, checker.read_options)
     read_s = time.perf_counter() - start
     start = time.perf_counter()
-    results = [check_call(t, runtime) for t in transcripts]
+    # Each call by the pack of its language, as `callqa check` does (with a folder of packs, the first
+    # pack would check every call in its own language).
+    results = [checker.check(t) for t in transcripts]
     check_s = time.perf_counter() - start
     start = time.perf_counter()
     for r in results:
-        call_output(r)
+        _output(r)
     rows_s = time.perf_counter() - start
     total = read_s + check_s + rows_s
     print(f"{n} calls, {sum(len(t.turns) for t in transcripts) / n:.0f} turns each; ms per call (no profiler):")
@@ -84,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = cProfile.Profile()
     profile.enable()
     for t in transcripts:
-        check_call(t, runtime)
+        checker.check(t)
     profile.disable()
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     whole = _cumulative(stats, "engine.py", "check_call")
@@ -92,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, module, function in STEPS:
         print(f"  {label:<64} {100 * _cumulative(stats, module, function) / whole:5.1f}%")
     return 0
+
+
+def _output(result) -> None:
+    if not isinstance(result, InputError):
+        call_output(result)
 
 
 def _cumulative(stats: dict, module: str, function: str) -> float:
