@@ -66,15 +66,14 @@ def _undeclined(ctx: CallContext, rule: RuleDef, turns: list[int], match: Match,
     current: Match | None = match
     rejected = last_rejected(ctx, rule, turns, threshold)
     if rejected is not None:
-        asked, why, rejecting = rejected
-        first_declined = (asked, why)
-        left = [t for t in left if t > rejecting]
+        asked, rejection = rejected
+        first_declined = (asked, f"rejected: {rejection.text}")
+        left = [t for t in left if t > rejection.turn]
         current = ctx.best(rule.rule.any_of or [], left) if left else None
         if current is None or current.score < threshold:
             # A new question in a later sentence of the rejecting turn ("That's not matching, but don't
             # worry. Can you tell me your date of birth?"); not the detail the rejection names.
-            retry = _asked_after_rejection(ctx, rule, rejecting, threshold)
-            current = retry or current
+            current = _asked_after_rejection(ctx, rule, rejection, threshold) or current
     while current is not None and current.score >= threshold:
         reply = _stated_value(ctx, current) or declining_reply(ctx, rule, current.end_turn)
         if reply is None:
@@ -146,44 +145,20 @@ def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
     return None
 
 
-def _rejection(ctx: CallContext, rule: RuleDef, asked: int) -> tuple[int, str] | None:
-    """The asker's first turn after the other side's answer to turn `asked`, with its words that find the
-    answer wrong, if that turn opens with one of the rule's `rejected_by` ("Hmm, that's not what I've
-    got here")."""
-    if not rule.rule.rejected_by:
-        return None
-    turns = ctx.transcript.turns
-    own = rule.rule.role.value
-    answered = False
-    for t in range(asked + 1, min(len(turns), asked + 2 + REPLY_REACH)):
-        if turns[t].role is Role.OTHER:
-            continue
-        if turns[t].role.value != own:
-            answered = True
-            continue
-        if not answered:
-            continue  # the asker still talking before any answer
-        rejection = ctx.best(rule.rule.rejected_by, [t])
-        if rejection is not None and rejection.score >= threshold_of(ctx, rule) and rejection.word <= REJECT_REACH:
-            return t, f"rejected: {rejection.text}"
-        return None
-    return None
-
-
-def _asked_after_rejection(ctx: CallContext, rule: RuleDef, rejecting: int, threshold: float) -> Match | None:
+def _asked_after_rejection(ctx: CallContext, rule: RuleDef, rejection: Match, threshold: float) -> Match | None:
     """The rule's best match in the rejecting turn, if it lies in a sentence after the rejection's."""
-    rejection = ctx.best(rule.rule.rejected_by, [rejecting])
-    question = ctx.best(rule.rule.any_of or [], [rejecting])
-    if rejection is None or question is None or question.score < threshold or question.turn != rejecting:
+    question = ctx.best(rule.rule.any_of or [], [rejection.turn])
+    if question is None or question.score < threshold or question.turn != rejection.turn:
         return None
-    return question if ctx.sentence_start(rejecting, question.word) > rejection.word else None
+    return question if ctx.sentence_start(rejection.turn, question.word) > rejection.word else None
 
 
-def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: float) -> tuple[Match, str, int] | None:
+def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: float) -> tuple[Match, Match] | None:
     """The latest answer in `turns` that the asker found wrong, once the check was under way (one of the
     rule's questions asked up to it: "What was your last deposit?" need not be one): the best such
-    question, why it does not count, and the turn that rejected it. Only the asker's turns that open
-    with a rejection are looked back from (cheap)."""
+    question and the rejection (a turn of the asker that opens with one of the rule's `rejected_by`,
+    "Hmm, that's not what I've got here", right after the other side's answer). Only the asker's turns
+    that open with a rejection are looked back from (cheap)."""
     spec = rule.rule
     if not spec.rejected_by:
         return None
@@ -195,13 +170,14 @@ def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: 
         rejection = ctx.best(spec.rejected_by, [r])
         if rejection is None or rejection.score < threshold or rejection.word > REJECT_REACH:
             continue
-        # The question answered: the asker's last turn before the other side's answer.
+        # The question answered: the asker's last turn before the rejection, within REPLY_REACH turns of
+        # the answer, with the other side's answer in between.
         asked = next((q for q in range(r - 1, max(-1, r - 2 - REPLY_REACH), -1)
                       if all_turns[q].role.value == own), None)
-        if asked is None or _rejection(ctx, rule, asked) is None:
+        if asked is None or all(all_turns[t].role is Role.OTHER for t in range(asked + 1, r)):
             continue
         earlier = [t for t in turns if t <= asked]
         question = ctx.best(spec.any_of or [], earlier) if earlier else None
         if question is not None and question.score >= threshold:
-            return question, f"rejected: {rejection.text}", r
+            return question, rejection
     return None
