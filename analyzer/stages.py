@@ -230,7 +230,8 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger)
             kind = "transfer" if transfer_cues & set(cue_turns) else "hold"
             ret = next((t for t in range(k + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
-            episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=round(gap, 1)))
+            episodes.append(dict(start=start, opened=cue_turns[0] if cue_turns else trigger, trigger=trigger,
+                                 ret=ret, kind=kind, hold_s=round(gap, 1)))
             used_triggers.update(range(start, trigger + 1))
 
     # Announcements open episodes too: always for transfers, and for holds when there are no
@@ -258,12 +259,13 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
         used_triggers.update(range(start, trigger + 1))
         if start == trigger and _declined(ctx, trigger):
             continue
+        opened = start  # the first announcement, before the permission question asked just before it
         start = _asked_before(ctx, start)
         kind = "transfer" if transfer_cues & set(range(start, trigger + 1)) else "hold"
         ret = next((t for t in range(trigger + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
         if kind == "transfer" and (_ends_call(ctx, trigger) or _colleague_answers(ctx, trigger, ret)):
             ret = None  # "Cu plăcere, vă preia dânsa imediat" after the hand-off is no return from a hold
-        episodes.append(dict(start=start, trigger=trigger, ret=ret, kind=kind, hold_s=None))
+        episodes.append(dict(start=start, opened=opened, trigger=trigger, ret=ret, kind=kind, hold_s=None))
 
     # "May I put you on hold while I transfer you?" / "Thanks for waiting, they're all busy": that
     # attempt kept the caller waiting and stays; a bare announcement found impossible opened nothing.
@@ -291,13 +293,15 @@ OFFER_REACH = 10
 def _offers_carried_out(ctx: CallContext, episodes: list[dict]) -> list[dict]:
     """A transfer offered as a question and a later transfer announcement within OFFER_REACH turns
     are one transfer, opened by the offer: nothing happened at the offer, so the caller had nothing
-    to wait through or be thanked for, and the question asked there is the permission."""
+    to wait through or be thanked for, and the question asked there is the permission. The offer is
+    one announcement, though a permission question may come before it ("Could I pop you on hold?" /
+    "I'd rather not, just put me through" / "I'll put you through to claims, is that all right?")."""
     kept: list[dict] = []
     asking: set[int] | None = None
     for ep in episodes:
         offer = kept[-1] if kept else None
         if (offer is not None and offer["kind"] == ep["kind"] == "transfer" and offer["hold_s"] is None
-                and ep["hold_s"] is None and offer["start"] == offer["trigger"]
+                and ep["hold_s"] is None and offer["opened"] == offer["trigger"]
                 and 0 < ep["start"] - offer["trigger"] <= OFFER_REACH):
             if asking is None:
                 asking = _turns_saying_transfer_rules(ctx, {e["trigger"] for e in episodes}, Anchor.STAGE_START,
