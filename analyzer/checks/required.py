@@ -7,6 +7,7 @@ from ..context import CallContext
 from ..models import Match, Role, Status
 from ..normalize import spelling_for
 from ..pack.loader import RuleDef
+from ..pack.schema import Formula
 from ..redact import spoken_numbers
 from .base import Outcome, excused, threshold_of
 
@@ -136,12 +137,26 @@ def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
     for t in range(asked + 1, min(len(turns), asked + 1 + REPLY_REACH)):
         if turns[t].role is Role.OTHER or turns[t].role.value == own:
             continue
+        threshold = threshold_of(ctx, rule)
         decline = ctx.best(rule.rule.declined_by, [t])
-        if decline is not None and decline.score >= threshold_of(ctx, rule) and decline.word <= DECLINE_REACH:
+        if decline is not None and decline.score >= threshold and decline.word > DECLINE_REACH:
+            # The best decline may come later in a reply that opens with another ("No, no, lasci stare,
+            # non serve"): the one that opens it counts.
+            decline = _opening_decline(ctx, rule.rule.declined_by, t, threshold) or decline
+        if decline is not None and decline.score >= threshold and decline.word <= DECLINE_REACH:
             if _offers_a_choice(ctx, asked) and _gives_a_value(ctx, decline):
                 return None  # one of the details declined, the other given ("Il numero non ce l'ho. ... 71E52...")
             return f"declined: {decline.text}"
         return None
+    return None
+
+
+def _opening_decline(ctx: CallContext, declines: list[Formula], t: int, threshold: float) -> Match | None:
+    """A decline among `declines` that starts within the first DECLINE_REACH words of turn `t`."""
+    for formula in declines:
+        match = ctx.best([formula], [t])
+        if match is not None and match.score >= threshold and match.word <= DECLINE_REACH:
+            return match
     return None
 
 
