@@ -434,6 +434,10 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
         return None, "transferred"
     if _walked_out(ctx, seg, range(max(after_greeting.start, n - 1 - gap), n)):
         return None, "cut_off"
+    if last is not None and last < n - 1 and _caller_broken_off(ctx):
+        # "Anything else?" / "No, that's it, I just hope it—": the line dropped mid-word, before the
+        # agent could close the call.
+        return None, "cut_off"
     if last is not None and seg is not None and seg.cutoff_cues:
         # "Anything else?" / "Yes, one more thing..." / "Hello? Can you hear me?": the line dropped after
         # the closing began, so it never finished.
@@ -566,6 +570,15 @@ def _walked_out(ctx: CallContext, seg, tail: range) -> bool:
     upset = ctx.pack.segment("difficult_client")
     return (turns[-1].role is Role.CUSTOMER and upset is not None
             and ctx.first_cue_turn(upset.start_cues, [n - 1]) is not None)
+
+
+_BROKEN_OFF = ("-", "—", "–")
+
+
+def _caller_broken_off(ctx: CallContext) -> bool:
+    """The call's last turn is the caller's, cut off mid-word or mid-sentence ("само дано се—")."""
+    last = ctx.transcript.turns[-1]
+    return last.role is Role.CUSTOMER and last.text.rstrip().endswith(_BROKEN_OFF)
 
 
 def _cut_off(ctx: CallContext, seg) -> bool:

@@ -288,6 +288,9 @@ def test_a_no_that_answers_the_caller_does_not_negate_the_transfer_after_it(en_r
     # The line drops after the closing began.
     (["Agent: Is there anything else I can help you with?", "Customer: Actually yes, about my savings account...",
       "Agent: Hello? Can you hear me?"], "cut_off", "closing.thanks"),
+    # The caller's answer breaks off mid-word and the call ends: the agent never got to close it.
+    (["Agent: Is there anything else I can help you with?", "Customer: No, that's it, I just hope it gets th—"],
+     "cut_off", "closing.farewell"),
 ])
 def test_how_a_call_ends_after_its_closing_or_a_hand_off_began(en_runtime, lines, end_reason, not_applicable):
     result, f = run(en_runtime, *OPEN, *lines)
