@@ -22,6 +22,9 @@ DECLINE_REPLIES = 2  # the caller's next turns in which an offer may be turned d
 
 _CALL_ANCHORS = (Anchor.CALL_START, Anchor.CALL_END)
 READ_BACK_DIGITS = 5  # a number this long said back is a read-back, not a coincidence
+# A number said before the rule's window is a contact detail only if it is as long as a phone number: a
+# booking reference the caller gave at the start, repeated in the message, is none.
+PHONE_DIGITS = 7
 CONSENT_REACH = 3  # words after an "if" within which the caller's wish is said
 NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
 _SENTENCE_END = re.compile(r"[.!?;…]")
@@ -260,7 +263,7 @@ class CallContext:
 
     def read_back(self, turns: Sequence[int], role: RuleRole) -> Match | None:
         """The first of `turns` (said by `role`) that repeats a number of READ_BACK_DIGITS digits or
-        more which another speaker said before it."""
+        more which another speaker said before it (before the first of `turns`, PHONE_DIGITS or more)."""
         said = [(t, n) for t in self.role_turns(role, turns) for n in self._long_numbers(t)]
         if not said:
             return None  # the common case: the role said no long number, the others' need no reading
@@ -270,7 +273,7 @@ class CallContext:
         for t, (digits, start, end) in said:
             for u in range(next_heard, t):
                 if all_turns[u].role is not Role.OTHER and all_turns[u].role.value != role.value:
-                    heard.update(n[0] for n in self._long_numbers(u))
+                    heard.update(n[0] for n in self._long_numbers(u) if u >= turns[0] or len(n[0]) >= PHONE_DIGITS)
             next_heard = max(next_heard, t)
             if any(number in digits for number in heard):
                 turn = all_turns[t]
