@@ -81,6 +81,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         conditionals=frozenset({"if", "unless"}),
         consent_words=frozenset({"you", "you'd", "you're", "you've", "alright", "okay", "ok", "fine", "mind"}),
         objection_words=frozenset({"mind"}),
+        # A silent "gh" after a vowel ("sky weigh" is a misheard Skyway).
+        sound_folds=(("eigh", "ay"), ("igh", "i")),
     ),
     "ru": LanguageSpelling(
         alternatives=frozenset({"или", "либо"}),
