@@ -226,7 +226,10 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             # have announced the wait just before it.
             if turns[k + 1].role is not Role.AGENT and not ((announced | waits) & set(agent_before)):
                 continue
-            cue_turns = sorted((announced | waits) & set(range(max(0, trigger - ANNOUNCE_LOOKBACK), trigger + 1)))
+            # Not an announcement an earlier hold already used ("stay on the line" / 45 s / "thanks for
+            # your patience" / "let me ask a colleague" / 78 s): this hold was announced, if at all, after it.
+            cue_turns = sorted((announced | waits) & set(range(max(0, trigger - ANNOUNCE_LOOKBACK), trigger + 1))
+                               - used_triggers)
             start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger)
             kind = "transfer" if transfer_cues & set(cue_turns) else "hold"
             ret = next((t for t in range(k + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
