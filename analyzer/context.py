@@ -11,7 +11,7 @@ from typing import Any
 
 from .matching import CallText, Matcher
 from .models import Match, Role, StageSpan, Transcript
-from .normalize import spelling_for
+from .normalize import AGREEING_PREFIXES, spelling_for
 from .redact import may_say_number, spoken_numbers
 from .pack.loader import Pack, RuleDef
 from .pack.schema import Anchor, CheckType, Cue, RegexFormula, RuleRole, Window
@@ -168,11 +168,30 @@ class CallContext:
 
     def _turned_down(self, cue: Cue, offer: int) -> bool:
         """Whether one of the caller's next DECLINE_REPLIES turns declines the offer made in `offer`
-        ("I could book an engineer" / "Nah, I won't bother")."""
+        ("I could book an engineer" / "Nah, I won't bother"); for a cue the caller said, whether the
+        agent's answer refuses it."""
         turns = self.transcript.turns
+        if turns[offer].role is Role.CUSTOMER:
+            return self.answered_no(offer)  # the caller's own request, refused by the agent
         replies = [t for t in range(offer + 1, self.n_turns) if turns[t].role is Role.CUSTOMER][:DECLINE_REPLIES]
         threshold = self._cue_threshold(cue)
         return any((m := self.best(cue.declined_by, [t])) is not None and m.score >= threshold for t in replies)
+
+    def answered_no(self, asked: int) -> bool:
+        """Whether the other side's answer to turn `asked` opens with a no: an offered hold or transfer
+        the caller turns down ("Нет, тогда пусть курьер везёт"), a request the agent refuses ("Can't you
+        book me in now?" / "No, unfortunately only online"). Not where the question asked whether the
+        other side minded ("Do you mind if I pop you on hold?" / "No, go ahead"), nor "No problem"."""
+        turns = self.transcript.turns
+        reply = asked + 1
+        if reply >= self.n_turns or turns[reply].role in (Role.OTHER, turns[asked].role):
+            return False
+        spelling = spelling_for(self.pack.language)
+        if not spelling.objection_words.isdisjoint(self.call.words[asked]):
+            return False
+        words = self.call.words[reply][:3]
+        return (bool(words) and (words[0] in spelling.negations or words[0] in spelling.refusals)
+                and not any(w.startswith(AGREEING_PREFIXES) for w in words))
 
     def affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
         return list(self.iter_affirmed_cue_turns(cue, turns))

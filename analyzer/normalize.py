@@ -65,6 +65,9 @@ class LanguageSpelling:
         return self.light_words | self.hedges
 
 
+# Words that make a leading "no" an agreement ("No problem", "Нет проблем", "No worries").
+AGREEING_PREFIXES = ("problem", "проблем", "worries")
+
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
 
 LANGUAGES: dict[str, LanguageSpelling] = {

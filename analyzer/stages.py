@@ -260,7 +260,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             trigger = openers[t_idx]
         t_idx += 1
         used_triggers.update(range(start, trigger + 1))
-        if start == trigger and _declined(ctx, trigger):
+        if start == trigger and ctx.answered_no(trigger):
             continue
         opened = start  # the first announcement, before the permission question asked just before it
         start = _asked_before(ctx, start)
@@ -529,20 +529,6 @@ def _ends_call(ctx: CallContext, trigger: int) -> bool:
 
 
 # "No problem" (нет проблем, няма проблем, nessun problema, nicio problemă) agrees.
-_AGREEING = ("problem", "проблем", "worries")
-
-
-def _declined(ctx: CallContext, offer: int) -> bool:
-    """The caller's answer to an offered hold or transfer starts with a no ("Нет, тогда пусть курьер
-    везёт"): it did not happen."""
-    if offer + 1 >= ctx.n_turns or ctx.transcript.turns[offer + 1].role is not Role.CUSTOMER:
-        return False
-    spelling = spelling_for(ctx.pack.language)
-    if not spelling.objection_words.isdisjoint(ctx.call.words[offer]):
-        return False  # "Do you mind if I pop you on hold?" - "No, go ahead."
-    words = ctx.call.words[offer + 1][:3]
-    return (bool(words) and (words[0] in spelling.negations or words[0] in spelling.refusals)
-            and not any(w.startswith(_AGREEING) for w in words))
 
 
 def _hands_off(ctx: CallContext, transfer: StageSpan) -> bool:
