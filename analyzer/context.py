@@ -292,7 +292,8 @@ class CallContext:
         for t, (digits, start, end) in said:
             for u in range(next_heard, t):
                 if all_turns[u].role is not Role.OTHER and all_turns[u].role.value != role.value:
-                    heard.update(n[0] for n in self._long_numbers(u) if u >= turns[0] or len(n[0]) >= PHONE_DIGITS)
+                    heard.update(n[0] for n in self._long_numbers(u)
+                                 if u >= turns[0] or len(n[0]) >= PHONE_DIGITS)
             next_heard = max(next_heard, t)
             if any(number in digits for number in heard):
                 turn = all_turns[t]

@@ -65,7 +65,7 @@ class LanguageSpelling:
         return self.light_words | self.hedges
 
 
-# Words that make a leading "no" an agreement ("No problem", "Нет проблем", "No worries").
+# Words that make a leading "no" an agreement ("No problem", "нет проблем", "няма проблем", "No worries").
 AGREEING_PREFIXES = ("problem", "проблем", "worries")
 
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}

@@ -528,9 +528,6 @@ def _ends_call(ctx: CallContext, trigger: int) -> bool:
     return len(later_agent) <= 1 and ctx.n_turns - 1 - trigger <= HANDOFF_TAIL_TURNS
 
 
-# "No problem" (нет проблем, няма проблем, nessun problema, nicio problemă) agrees.
-
-
 def _hands_off(ctx: CallContext, transfer: StageSpan) -> bool:
     """The call ends with this transfer: the agent never came back, or only said one more thing
     (usually "connecting you now") in the last few turns of the call."""

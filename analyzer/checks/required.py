@@ -134,10 +134,10 @@ def declining_reply(ctx: CallContext, rule: RuleDef, asked: int) -> str | None:
         return None
     turns = ctx.transcript.turns
     own = rule.rule.role.value
+    threshold = threshold_of(ctx, rule)
     for t in range(asked + 1, min(len(turns), asked + 1 + REPLY_REACH)):
         if turns[t].role is Role.OTHER or turns[t].role.value == own:
             continue
-        threshold = threshold_of(ctx, rule)
         decline = ctx.best(rule.rule.declined_by, [t])
         if decline is not None and decline.score >= threshold and decline.word > DECLINE_REACH:
             # The best decline may come later in a reply that opens with another ("No, no, lasci stare,
