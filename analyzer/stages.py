@@ -537,7 +537,9 @@ def _hands_off(ctx: CallContext, transfer: StageSpan) -> bool:
 
 
 _TERMINAL = (".", "!", "?", "…", '"', "'", ")", "»")
-_UNFINISHED = ("...", "…", "-", "—", "–", ",")
+# Endings of a turn cut off mid-word ("само дано се—"); with an ellipsis or a comma, of one left unfinished.
+_BROKEN_OFF = ("-", "—", "–")
+_UNFINISHED = ("...", "…", ",", *_BROKEN_OFF)
 
 
 def _walked_out(ctx: CallContext, seg, tail: range) -> bool:
@@ -556,9 +558,6 @@ def _walked_out(ctx: CallContext, seg, tail: range) -> bool:
     upset = ctx.pack.segment("difficult_client")
     return (turns[-1].role is Role.CUSTOMER and upset is not None
             and ctx.first_cue_turn(upset.start_cues, [n - 1]) is not None)
-
-
-_BROKEN_OFF = ("-", "—", "–")
 
 
 def _caller_broken_off(ctx: CallContext) -> bool:

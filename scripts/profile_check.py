@@ -3,9 +3,9 @@
     python scripts/profile_check.py CALLS_DIR [--rules rules/en] [--calls 500]
 
 First the three phases are timed plainly (milliseconds per call, caches warm after a first pass over
-as many other calls of the folder); then one more pass runs under cProfile and the checking phase is split into its steps by
-their cumulative times (shares are those of the profiled run, whose overhead inflates every step alike
-only roughly: read them as proportions). Use it before and after an optimisation, on the benchmark's
+as many other calls of the folder); then one more pass runs under cProfile and the checking phase is
+split into its steps by their cumulative times (shares are those of the profiled run, whose overhead
+inflates every step alike only roughly: read them as proportions). Use it before and after an optimisation, on the benchmark's
 corpus (`python scripts/bench.py --calls 2000 --rounds 0 --keep DIR` writes one to DIR/calls).
 """
 from __future__ import annotations
