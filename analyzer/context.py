@@ -63,6 +63,15 @@ class CallContext:
         indexes = range(self.n_turns) if turns is None else turns
         return [t for t in indexes if t in members]
 
+    def set_aside(self, turns: Iterable[int]) -> None:
+        """Take these turns out of every role's turns: the agent spoke them to someone else (a colleague
+        on a warm transfer), so no rule judges them and no cue is looked for in them."""
+        aside = frozenset(turns)
+        for role_value in ("agent", "customer", "any"):
+            self._role_members[role_value] = frozenset(
+                t for t in self.role_turns(role_value) if t not in aside)
+        self._first_cues.clear()
+
     # --- formulas -----------------------------------------------------------------------------
 
     def best(self, formulas: Sequence[Formula], turns: Sequence[int]) -> Match | None:

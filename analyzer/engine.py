@@ -64,7 +64,7 @@ def pack_formulas(pack: Pack) -> list:
     for stage in pack.stages.values():
         seg = stage.segment
         for cue in (seg.cues, seg.hold_cues, seg.transfer_cues, seg.wait_cues, seg.start_cues,
-                    seg.agent_start_cues, seg.call_out_cues, seg.handoff_cues, seg.calm_cues,
+                    seg.agent_start_cues, seg.call_out_cues, seg.handoff_cues, seg.briefing_cues, seg.calm_cues,
                     seg.cutoff_cues):
             if cue:
                 formulas += list(cue.any_of)

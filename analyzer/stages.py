@@ -61,6 +61,9 @@ def segment(ctx: CallContext) -> Segmentation:
         return Segmentation((), "empty")
     greeting = _greeting(ctx)
     transfers = _transfers(ctx)
+    briefings = _briefings(ctx, transfers)
+    if briefings:
+        ctx.set_aside(briefings)
     closing, end_reason = _closing(ctx, greeting, transfers)
     answer_start = greeting.end_turn + 1
     answer_end = (closing.start_turn - 1) if closing else n - 1
@@ -485,10 +488,27 @@ def _signed_off(ctx: CallContext, last_cue: int, dropped: int) -> bool:
 def _colleague_answers(ctx: CallContext, trigger: int, ret: int | None) -> bool:
     """A third party (a colleague, labelled neither agent nor customer) speaks between the transfer and
     the turn after the agent's next one ("Yes please" / "You'll hear a ring while I bring them in" /
-    "Billing, Mark speaking"): the agent is introducing the caller on a warm transfer, not back from a hold."""
+    "Billing, Mark speaking"), or the agent briefs one within the next few turns ("Stay on the line, I'll
+    call them" / "Hi Aisha, I've got Mr Reid on the line"): the agent is introducing the caller on a
+    warm transfer, not back from a hold."""
     turns = ctx.transcript.turns
     end = min(ctx.n_turns, ret + 2) if ret is not None else ctx.n_turns
-    return any(turns[t].role is Role.OTHER for t in range(trigger + 1, end))
+    if any(turns[t].role is Role.OTHER for t in range(trigger + 1, end)):
+        return True
+    return any(_briefs_colleague(ctx, t)
+               for t in ctx.role_turns(Role.AGENT, range(trigger + 1, min(ctx.n_turns, trigger + 1 + OFFER_REACH))))
+
+
+def _briefs_colleague(ctx: CallContext, t: int) -> bool:
+    seg = ctx.pack.segment("transfer")
+    return seg is not None and seg.briefing_cues is not None and ctx.first_cue_turn(seg.briefing_cues, [t]) is not None
+
+
+def _briefings(ctx: CallContext, transfers: list[StageSpan]) -> list[int]:
+    """The agent's turns that brief a colleague on a warm transfer, after the transfer's announcement."""
+    agent = ctx.role_turns(Role.AGENT)
+    return [t for span in transfers if span.kind == "transfer" and span.trigger_turn is not None
+            for t in agent if span.trigger_turn < t <= span.end_turn and _briefs_colleague(ctx, t)]
 
 
 def _left_with_colleague(ctx: CallContext, transferring: bool) -> bool:
@@ -502,7 +522,10 @@ def _left_with_colleague(ctx: CallContext, transferring: bool) -> bool:
         return False
     if not transferring and not any(turn.role is Role.OTHER for turn in ctx.transcript.turns[agent[0]:]):
         return False
-    return ctx.first_cue_turn(seg.handoff_cues, agent[-1:]) is not None
+    # "La lascio con lui." / "Grazie mille." / "Si figuri, buona giornata.": a courtesy after the hand-off
+    # is still no closing.
+    last_turns = agent[-1:] if len(agent) < 2 or len(ctx.call.words[agent[-1]]) > SIGN_OFF_WORDS else agent[-2:]
+    return ctx.first_cue_turn(seg.handoff_cues, last_turns) is not None
 
 
 def _closes_before(ctx: CallContext, seg: Segment | None, area: range, last: int, trigger: int) -> bool:

@@ -178,6 +178,30 @@ def test_a_warm_transfer_ends_the_call_and_the_colleagues_turns_are_no_return(en
     assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
 
 
+def test_the_agent_briefing_a_colleague_is_no_return_and_no_turn_said_to_the_caller(en_runtime):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: Our disputes team approves refunds. Would you be happy for me to transfer you to them?",
+                    "Customer: Fine.", "Agent: I'll give them the details first. Connecting you now.",
+                    "Agent: Hi Aisha, it's Daniel. I've got Mr Reid on the call with me, he wants a refund, "
+                    "I'll call him back Monday at ten at his home.",
+                    "Customer: Hello.", "Agent: Mr Reid, Aisha has all the details now.", "Customer: Thanks.",
+                    "Agent: You're welcome. I'll leave you in Aisha's hands now.")
+    assert result.end_reason == "transferred"
+    assert [s.return_turn for s in result.stages if s.stage == "transfer"] == [None]
+    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
+    # What the agent told the colleague arranges nothing with the caller.
+    assert f["answering.appointment"].status.value == "not_applicable"
+
+
+def test_a_short_courtesy_after_leaving_the_caller_with_a_colleague_is_no_closing(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to our cards team?", "Customer: Yes please.",
+                    "Agent: Hi Mark, I've got a customer on the line about a card payment.",
+                    "Agent: Mrs Hale, I'll leave you with Mark now.", "Customer: Thank you so much.",
+                    "Agent: You're welcome, goodbye.")
+    assert result.end_reason == "transferred"
+    assert f["closing.farewell"].status.value == "not_applicable"
+
+
 def test_leaving_the_caller_with_something_closes_a_call_with_no_transfer(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your card is on its way.", "Customer: Great.",
                     "Agent: Thank you for calling Acme Bank. I'll leave you with that, goodbye.")

@@ -252,6 +252,10 @@ class Segment(Strict):
     # transfer: what an agent says leaving the caller with a colleague on a warm transfer ("I'll leave
     # you with Mark now"): said in the agent's last turn, the call ends in a transfer.
     handoff_cues: Cue | None = None
+    # transfer: what an agent says introducing the caller to the colleague on a warm transfer ("I've got
+    # Mr Reid on the line"): said after a transfer's announcement, the turn is no return from a hold,
+    # and no rule judges it, since it is not said to the caller.
+    briefing_cues: Cue | None = None
     # transfer: ids of rules whose trigger, said by the agent within a few turns of a transfer's
     # announcement, means it never happened ("I'll put you through to billing" / "I'm afraid billing
     # are all in a meeting, can I take a message?").
