@@ -356,6 +356,8 @@ class CallContext:
             if span is None or span.return_turn is None:
                 return None
             last = min(last, span.return_turn)
+        elif window.to is Anchor.CALL_END:
+            last = self.n_turns - 1
         turns = self.role_turns(rule.rule.role, range(first, last + 1))
         from_end = anchor in (Anchor.STAGE_END, Anchor.CALL_END)
         if window.turns:
