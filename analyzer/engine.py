@@ -14,7 +14,7 @@ from .checks.base import threshold_of
 from .checks.required import declining_reply, last_rejected
 from .context import CallContext
 from .matching import Matcher
-from .models import CallResult, Finding, Match, Severity, StageSpan, Status, Transcript
+from .models import CallResult, Finding, Match, Role, Severity, StageSpan, Status, Transcript
 from .nlp import language_model
 from .normalize import spelling_for
 from .pack.loader import Pack, RuleDef
@@ -152,7 +152,7 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
     trigger = span.trigger_turn if span else None
     cued = None
     if rule.when:
-        area = range(span.start_turn, span.end_turn + 1) if span else None
+        area = range(_situation_start(ctx, span), span.end_turn + 1) if span else None
         trigger = cued = ctx.first_cue_turn(rule.when, area)
         if rule.when.own_formulas and rule.any_of:
             before = trigger
@@ -230,6 +230,20 @@ def _asked_after_cue(ctx: CallContext, rd: RuleDef, cued: int) -> Match | None:
 
 
 OUTRIGHT = 95.0  # a cue's score that says it outright, not a near miss
+
+
+def _situation_start(ctx: CallContext, span: StageSpan) -> int:
+    """Where an answering rule's situation may first arise: after the caller's first turn, even when the
+    opening runs on past it ("Good morning, Acme, my name is Sophie, how—" / "Is Martin there?" /
+    "I'm afraid Martin left the company"): the agent's answer to the request is no greeting. When the
+    caller spoke first, the agent's first turn is the opening itself ("Okay, please confirm that your
+    order is correct")."""
+    if span.stage != "answering":
+        return span.start_turn
+    caller = ctx.role_turns(Role.CUSTOMER, range(span.start_turn))
+    if not caller or not ctx.role_turns(Role.AGENT, range(caller[0])):
+        return span.start_turn
+    return min(span.start_turn, caller[0] + 1)
 
 
 def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: int | None) -> int | None:

@@ -202,6 +202,22 @@ def test_a_short_courtesy_after_leaving_the_caller_with_a_colleague_is_no_closin
     assert f["closing.farewell"].status.value == "not_applicable"
 
 
+def test_an_answer_inside_an_opening_the_caller_broke_into_can_raise_a_situation(en_runtime):
+    result, f = run(en_runtime, "Agent: Good morning, Brightline Travel, my name is Sophie, how—",
+                    "Customer: Hi, sorry, is Martin there? Martin Cole?",
+                    "Agent: I'm afraid Martin left the company in the summer.",
+                    "Customer: Oh. Right. Can you move my booking then?", "Agent: Yes, that's done.", *CLOSE)
+    assert [s.end_turn for s in result.stages if s.stage == "greeting"] == [2]
+    assert f["answering.message-taking"].status.value == "fail"
+
+
+def test_the_agent_opening_after_a_caller_who_spoke_first_raises_no_situation(en_runtime):
+    result, f = run(en_runtime, "Customer: I'd like to order a mocha, please.",
+                    "Agent: Okay, please confirm that your order is correct.",
+                    "Customer: What sweeteners do you have?", "Agent: Vanilla, hazelnut and honey.", *CLOSE)
+    assert f["answering.identity-check"].status.value == "not_applicable"
+
+
 def test_leaving_the_caller_with_something_closes_a_call_with_no_transfer(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Your card is on its way.", "Customer: Great.",
                     "Agent: Thank you for calling Acme Bank. I'll leave you with that, goodbye.")
