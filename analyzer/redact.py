@@ -57,9 +57,9 @@ _TEENS = {
 _TENS = {
     20: "twenty двадцать двадесет двайсет venti douăzeci",
     30: "thirty тридцать тридесет трийсет trenta treizeci",
-    40: "forty fourty сорок четиридесет четирсет quaranta patruzeci",
+    40: "forty fourty сорок четиридесет четирсет четирийсет quaranta patruzeci",
     50: "fifty пятьдесят петдесет cinquanta cincizeci",
-    60: "sixty шестьдесят шестдесет sessanta șaizeci",
+    60: "sixty шестьдесят шестдесет шейсет sessanta șaizeci",
     70: "seventy семьдесят седемдесет settanta șaptezeci",
     80: "eighty восемьдесят осемдесет ottanta optzeci",
     90: "ninety девяносто деветдесет novanta nouăzeci",

@@ -50,6 +50,7 @@ MASKED = [
     ("phone-ru-words", "плюс семь девятьсот шестнадцать сто двадцать три сорок пять шестьдесят семь", PHONE, "шестнадцать"),
     ("phone-ru-digits", "восемь девять один шесть один два три четыре пять шесть семь", PHONE, "девять"),
     ("phone-bg-words", "нула осем осем осем, сто двадесет и три, четиристотин петдесет и шест", PHONE, "осем"),
+    ("phone-bg-colloquial-tens", "нула, осем, девет, шест, двайсет и две, четирийсет и седем, шейсет", PHONE, "четирийсет"),
     ("phone-it-words", "tre tre tre uno due tre quattro cinque sei sette", PHONE, "quattro"),
     ("phone-it-compound", "zero sei, dodici trentaquattro cinquantasei settantotto", PHONE, "trentaquattro"),
     ("phone-ro-words", "zero șapte doi unu, doi trei patru, cinci șase șapte", PHONE, "șapte"),
