@@ -14,7 +14,7 @@ from .checks.base import threshold_of
 from .context import CallContext, first_runs
 from .models import Role, StageSpan
 from .normalize import spelling_for
-from .pack.schema import Anchor, Segment
+from .pack.schema import Anchor, Cue, Segment
 
 DEFAULT_GREETING_AGENT_TURNS = 3
 # An agent who has said no more than this ("Hello?", "Алло?", "Pronto?"), echoed by the caller
@@ -495,20 +495,20 @@ def _colleague_answers(ctx: CallContext, trigger: int, ret: int | None) -> bool:
     end = min(ctx.n_turns, ret + 2) if ret is not None else ctx.n_turns
     if any(turns[t].role is Role.OTHER for t in range(trigger + 1, end)):
         return True
-    return any(_briefs_colleague(ctx, t)
-               for t in ctx.role_turns(Role.AGENT, range(trigger + 1, min(ctx.n_turns, trigger + 1 + OFFER_REACH))))
+    soon = range(trigger + 1, min(ctx.n_turns, trigger + 1 + OFFER_REACH))
+    return next(ctx.iter_cue_turns(_briefing_cues(ctx), soon), None) is not None
 
 
-def _briefs_colleague(ctx: CallContext, t: int) -> bool:
+def _briefing_cues(ctx: CallContext) -> Cue | None:
     seg = ctx.pack.segment("transfer")
-    return seg is not None and seg.briefing_cues is not None and ctx.first_cue_turn(seg.briefing_cues, [t]) is not None
+    return seg.briefing_cues if seg is not None else None
 
 
 def _briefings(ctx: CallContext, transfers: list[StageSpan]) -> list[int]:
     """The agent's turns that brief a colleague on a warm transfer, after the transfer's announcement."""
-    agent = ctx.role_turns(Role.AGENT)
+    cue = _briefing_cues(ctx)
     return [t for span in transfers if span.kind == "transfer" and span.trigger_turn is not None
-            for t in agent if span.trigger_turn < t <= span.end_turn and _briefs_colleague(ctx, t)]
+            for t in ctx.iter_cue_turns(cue, range(span.trigger_turn + 1, span.end_turn + 1))]
 
 
 def _left_with_colleague(ctx: CallContext, transferring: bool) -> bool:
