@@ -27,6 +27,7 @@ READ_BACK_DIGITS = 5  # a number this long said back is a read-back, not a coinc
 PHONE_DIGITS = 7
 CONSENT_REACH = 3  # words after an "if" within which the caller's wish is said
 NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
+UNABLE_REACH = 6  # words of a reply within which saying one cannot turns down what was asked ("Oh, no, sorry, I can't")
 _SENTENCE_END = re.compile(r"[.!?;…]")
 _SLOT_FORMULAS: dict[tuple[int, str, bool], tuple[Sequence, tuple]] = {}
 
@@ -196,9 +197,15 @@ class CallContext:
         if reply >= self.n_turns or turns[reply].role in (Role.OTHER, turns[asked].role):
             return False
         spelling = spelling_for(self.pack.language)
+        said = self.call.words[reply]
+        opening = 0
+        while opening < len(said) and said[opening] in spelling.interjections:
+            opening += 1  # "Oh, no, I can't, sorry": the answer comes after the exclamation
+        words = said[opening:opening + 3]
         if not spelling.objection_words.isdisjoint(self.call.words[asked]):
-            return False
-        words = self.call.words[reply][:3]
+            # "Would you mind if I put you on hold?" / "Oh, no, I can't, I've got to pick the kids up".
+            early = " " + " ".join(said[opening:opening + UNABLE_REACH]) + " "
+            return any(f" {phrase} " in early for phrase in spelling.unable)
         return (bool(words) and (words[0] in spelling.negations or words[0] in spelling.refusals)
                 and not any(w.startswith(AGREEING_PREFIXES) for w in words))
 

@@ -182,6 +182,13 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
             return Outcome(Status.PASS, 0.0, None, evidence="")
         return Outcome(Status.FAIL, 0.0, None, evidence="")
     outcome = CHECKS[rule.check](ctx, rd, turns)
+    if outcome.status is Status.FAIL and rule.passes_on_request and span is not None and span.requested_turn is not None:
+        # "Can you put me through to him?" / "Of course, transferring you now": the caller's own wish.
+        seg = ctx.pack.segment(span.stage)
+        request = ctx.cue_match(seg.request_cues, span.requested_turn) if seg and seg.request_cues else None
+        said = request.text if request is not None else ctx.transcript.turns[span.requested_turn].text
+        return Outcome(Status.PASS, request.score if request else None, request, evidence=f"asked by the caller: {said}",
+                       turn=span.requested_turn, values=outcome.values)
     if fallback and outcome.status is not Status.PASS:
         extended = ctx.window_turns(rd, span, trigger)
         if extended and extended != turns:

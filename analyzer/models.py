@@ -100,6 +100,8 @@ class StageSpan:
     trigger_turn: int | None = None
     return_turn: int | None = None
     hold_s: float | None = None
+    # A transfer the caller asked for: their turn asking to be put through.
+    requested_turn: int | None = None
 
     def contains(self, turn_index: int) -> bool:
         return self.start_turn <= turn_index <= self.end_turn

@@ -58,6 +58,12 @@ class LanguageSpelling:
     # Answers that turn an offer down without being a negation inside a sentence: Italian negates
     # with "non", but the caller's "No, adesso no" declines a transfer.
     refusals: frozenset[str] = frozenset()
+    # Exclamations that open a reply without answering yet ("Oh, no, I can't", "Ой нет, я не могу"):
+    # the answer is read after them.
+    interjections: frozenset[str] = frozenset()
+    # Saying one cannot ("I can't", "не могу"): a reply to "would you mind if I put you on hold?" that
+    # says it early turns the hold down, though its "no" would agree.
+    unable: tuple[str, ...] = ()
 
     @property
     def free_words(self) -> frozenset[str]:
@@ -84,6 +90,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         conditionals=frozenset({"if", "unless"}),
         consent_words=frozenset({"you", "you'd", "you're", "you've", "alright", "okay", "ok", "fine", "mind"}),
         objection_words=frozenset({"mind"}),
+        interjections=frozenset({"oh", "ooh", "aw", "ahh", "oops"}),
+        unable=("i can't", "i cannot", "i can not", "i won't be able"),
         # A silent "gh" after a vowel ("sky weigh" is a misheard Skyway).
         sound_folds=(("eigh", "ay"), ("igh", "i")),
     ),
@@ -99,6 +107,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         sound_folds=(("сч", "щ"), ("зч", "щ"), ("тс", "ц")),
         consent_words=frozenset({"хотите", "желаете", "вы", "вам", "возражаете", "против", "удобно"}),
         objection_words=frozenset({"возражаете", "против"}),
+        interjections=frozenset({"ой", "ох", "ах", "эх", "ай"}),
+        unable=("не могу", "не смогу", "не получится"),
         requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите", "дайте"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
@@ -115,6 +125,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         sound_folds=(("шт", "щ"),),
         consent_words=frozenset({"искате", "желаете", "обичате", "нямате", "против", "ви", "вие", "сте", "удобно"}),
         objection_words=frozenset({"против", "възразявате"}),
+        interjections=frozenset({"ох", "ах", "ой", "леле", "олеле"}),
+        unable=("не мога", "не бих могъл", "не бих могла", "няма как"),
         requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете", "дайте", "кажи", "дай"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
@@ -131,6 +143,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                                                     "accordo", "va", "lei", "ne", "lo"}),
                            objection_words=frozenset({"dispiace", "disturba"}),
                            refusals=frozenset({"no"}),
+                           interjections=frozenset({"oh", "ahi", "ohi", "oddio", "uh"}),
+                           unable=("non posso", "non riesco", "non ce la faccio"),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
     "ro": LanguageSpelling(
         alternatives=frozenset({"sau", "ori"}),
@@ -146,6 +160,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         conditionals=frozenset({"dacă", "daca"}),
         consent_words=frozenset({"doriți", "vreți", "sunteți", "vă", "dumneavoastră", "permiteți", "acord"}),
         objection_words=frozenset({"deranjează", "deranja", "deranjez", "supărați", "supăra"}),
+        interjections=frozenset({"o", "of", "vai", "aoleu", "oh"}),
+        unable=("nu pot", "n-aș putea", "nu aș putea", "nu am cum", "n-am cum"),
         requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați", "spuneți-mi", "dați-mi", "dictați-mi"}),
     ),
 }

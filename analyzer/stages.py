@@ -279,14 +279,61 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
                 if hold_cues & set(range(ep["start"], ep["trigger"] + 1)) or not _cancelled(ctx, seg, ep)]
     episodes.sort(key=lambda e: e["start"])
     episodes = _offers_carried_out(ctx, episodes)
+    for ep in episodes:
+        if ep["kind"] == "transfer":
+            ep["requested"] = _requested(ctx, seg, ep["start"], ep["trigger"])
+    unannounced = _unannounced_handoff(ctx, seg, episodes)
+    if unannounced is not None:
+        episodes.append(unannounced)
     spans = []
     for i, ep in enumerate(episodes, start=1):
         end = ep["ret"] if ep["ret"] is not None else ctx.n_turns - 1
         spans.append(
             _span(ctx, "transfer", i, ep["start"], max(end, ep["trigger"]), kind=ep["kind"],
-                  trigger_turn=ep["trigger"], return_turn=ep["ret"], hold_s=ep["hold_s"])
+                  trigger_turn=ep["trigger"], return_turn=ep["ret"], hold_s=ep["hold_s"],
+                  requested_turn=ep.get("requested"))
         )
     return spans
+
+
+REQUEST_REACH = 2  # turns before a transfer's first announcement in which the caller's request for it is looked for
+
+
+def _requested(ctx: CallContext, seg: Segment, start: int, trigger: int) -> int | None:
+    """The caller's turn asking to be put through ("Can you just put me straight through to him?" /
+    "Of course, I'm transferring you now"), just before the transfer's first announcement or within it.
+    Not a demand made in anger ("Put me through to a manager or I'm switching supplier!", a turn that
+    says one of the difficult-client stage's `start_cues`): escalating still calls for the question."""
+    if seg.request_cues is None:
+        return None
+    asking = ctx.role_turns(Role.CUSTOMER, range(max(0, start - REQUEST_REACH), trigger))
+    upset = ctx.pack.segment("difficult_client")
+    for t in ctx.iter_cue_turns(seg.request_cues, asking) if asking else ():
+        quiet = (upset.max_turns or DEFAULT_DIFFICULT_TURNS) if upset is not None else 0
+        if upset is None or ctx.first_cue_turn(upset.start_cues, range(max(0, t - quiet), t + 1)) is None:
+            return t
+    return None
+
+
+def _unannounced_handoff(ctx: CallContext, seg: Segment, episodes: list[dict]) -> dict | None:
+    """A transfer announced by nothing but a bare wait: the agent's last words are "One moment."
+    ("Един момент.", "Attenda.") and the caller, left on the line, hears music or ringing or asks where
+    they are being put ("Alo? Ce muzică e asta? M-ați mutat undeva?"), or had just asked to be put
+    through ("mi passi un responsabile"). The agent handed the call on without asking or saying where."""
+    agent = ctx.role_turns(Role.AGENT)
+    if seg.wait_cues is None or not agent:
+        return None
+    last = agent[-1]
+    if (len(ctx.call.words[last]) > SIGN_OFF_WORDS or any(ep["trigger"] >= last for ep in episodes)
+            or any(turn.role is not Role.CUSTOMER for turn in ctx.transcript.turns[last + 1:])
+            or ctx.first_cue_turn(seg.wait_cues, [last]) is None):
+        return None
+    left = range(last + 1, ctx.n_turns)
+    asked = ctx.role_turns(Role.CUSTOMER, range(max(0, last - REQUEST_REACH), last))
+    if not ((seg.left_waiting_cues is not None and left and ctx.first_cue_turn(seg.left_waiting_cues, left) is not None)
+            or (seg.request_cues is not None and asked and ctx.first_cue_turn(seg.request_cues, asked) is not None)):
+        return None
+    return dict(start=last, opened=last, trigger=last, ret=None, kind="transfer", hold_s=None)
 
 
 CANCEL_REACH = 2  # agent turns after a transfer's announcement in which it may turn out impossible
@@ -430,6 +477,11 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     last = next(cues, None)
     last_transfer = transfers[-1] if transfers else None
     if _left_with_colleague(ctx, bool(transfers)):
+        return None, "transferred"
+    agent = ctx.role_turns(Role.AGENT)
+    if (last_transfer is not None and last_transfer.kind == "transfer" and last_transfer.return_turn is None
+            and agent and last_transfer.trigger_turn == agent[-1]):
+        # The agent's last words hand the call on ("Transferring you now." / "Thanks, bye"): nobody closed it.
         return None, "transferred"
     if (last is not None and last_transfer is not None and last_transfer.kind == "transfer"
             and _closes_before(ctx, seg, after_greeting, last, last_transfer.trigger_turn or last_transfer.start_turn)

@@ -233,6 +233,52 @@ def test_transfer_at_end_is_handoff(en_runtime):
     assert f["transfer.announce-target"].status.value == "pass"
 
 
+@pytest.mark.parametrize("request_, permission", [
+    # A calm request: the caller gave the permission the agent would have asked for.
+    ("Customer: I spoke to Marcus last year. Could you put me through to him?", "pass"),
+    # A demand in anger escalates: the agent still owes the question.
+    ("Customer: This is useless. Put me through to a manager or I'm switching supplier today.", "fail"),
+])
+def test_a_transfer_the_caller_asked_for_needs_no_question(en_runtime, request_, permission):
+    result, f = run(en_runtime, *OPEN, request_, "Agent: Of course. I'm transferring you to Marcus in loyalty now.")
+    transfer = [s for s in result.stages if s.stage == "transfer"]
+    assert [s.requested_turn is not None for s in transfer] == [permission == "pass"]
+    assert f["transfer.permission"].status.value == permission
+    assert result.end_reason == "transferred"
+
+
+@pytest.mark.parametrize("left", [
+    "Customer: Hello? Oh, it's ringing now.",
+    "Customer: Hello? Is this music? Where are you putting me?",
+])
+def test_a_bare_one_moment_that_leaves_the_caller_on_the_line_is_an_unannounced_transfer(en_runtime, left):
+    result, f = run(en_runtime, *OPEN, "Agent: One moment.", left)
+    assert [(s.kind, s.return_turn) for s in result.stages if s.stage == "transfer"] == [("transfer", None)]
+    assert result.end_reason == "transferred"
+    assert f["transfer.permission"].status.value == "fail"
+    assert f["transfer.announce-target"].status.value == "fail"
+    assert f["closing.thanks"].status.value == "not_applicable"
+
+
+def test_a_bare_one_moment_answered_with_a_hello_is_no_transfer(en_runtime):
+    # Without music, ringing or a request to be put through, a dropped line is as likely.
+    result, _ = run(en_runtime, *OPEN, "Agent: One moment.", "Customer: Hello? Hello?")
+    assert [s for s in result.stages if s.stage == "transfer"] == []
+    assert result.end_reason != "transferred"
+
+
+@pytest.mark.parametrize("reply, held", [
+    ("Customer: Oh, no, I can't, sorry, I've got to pick the kids up. Can someone ring me?", False),
+    ("Customer: Oh, no, not at all, go ahead.", True),
+])
+def test_a_hold_asked_as_would_you_mind_and_turned_down(en_runtime, reply, held):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: I'd like to check with the refunds team. Would you mind if I put you on hold for a minute?",
+                    reply, "Agent: Thank you. The refunds team will call you back on 07700 900841.", *CLOSE)
+    assert bool([s for s in result.stages if s.stage == "transfer"]) is held
+    assert f["transfer.permission"].status.value == ("pass" if held else "not_applicable")
+
+
 def test_an_agreed_transfer_and_its_hand_off_a_few_turns_later_are_one_episode(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: Our cards team can raise that. May I transfer you to them?",
                     "Customer: Yes please.", "Agent: I'll add a note first so you needn't repeat yourself.",

@@ -171,6 +171,9 @@ class Rule(Strict):
     # совпадает") does not count either: a security question answered wrongly verified no one.
     rejected_by: list[Formula] = Field(default_factory=list)
     suggest: str | None = None
+    # required, in a transfer episode: a transfer the caller asked for just before the agent announced
+    # it (the transfer stage's `request_cues`) passes, since the caller gave the permission asked for.
+    passes_on_request: bool = False
     # forbidden: the formulas of these forbidden rules are forbidden here too, with their exceptions
     # ("I don't know" with no offer to find out is forbidden anywhere, and blames an upset caller).
     also_forbids: list[str] | None = None
@@ -256,6 +259,14 @@ class Segment(Strict):
     # Mr Reid on the line"): said after a transfer's announcement, the turn is no return from a hold,
     # and no rule judges it, since it is not said to the caller.
     briefing_cues: Cue | None = None
+    # transfer: what a caller says asking to be put through ("Can you put me through to him?"): a
+    # transfer the agent then announces was the caller's own wish, which rules marked
+    # `passes_on_request` take as the permission they ask for.
+    request_cues: Cue | None = None
+    # transfer: what a caller left on the line says after the agent's last words, a bare wait ("One
+    # moment." / "Hello? Is this music?", "it's ringing", "where are you putting me?"): the agent
+    # handed the call on unannounced, so the call ends in a transfer.
+    left_waiting_cues: Cue | None = None
     # transfer: ids of rules whose trigger, said by the agent within a few turns of a transfer's
     # announcement, means it never happened ("I'll put you through to billing" / "I'm afraid billing
     # are all in a meeting, can I take a message?").
