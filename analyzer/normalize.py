@@ -145,7 +145,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                            refusals=frozenset({"no"}),
                            interjections=frozenset({"oh", "ahi", "ohi", "oddio", "uh"}),
                            unable=("non posso", "non riesco", "non ce la faccio"),
-                           requests=frozenset({"dica", "dia", "confermi", "indichi", "detti"})),
+                           requests=frozenset({"dica", "dia", "confermi", "indichi", "detti", "serve"})),
     "ro": LanguageSpelling(
         alternatives=frozenset({"sau", "ori"}),
         char_folds={"ş": "ș", "ţ": "ț", "Ş": "ș", "Ţ": "ț"},
