@@ -158,8 +158,13 @@ class CallText:
         # Per turn: how many of its first i words are free words (degree words and hedges), i = 0..len
         # (None: it has none).
         self.light_before: list[list[int] | None] = [None] * len(words)
-        light_words = spelling_for(language).free_words
+        spelling = spelling_for(language)
+        light_words = spelling.free_words
+        # The marks for unintelligible speech in the call, which no slot takes for a name.
+        self.unheard: frozenset[str] = frozenset()
         for t, turn_words in enumerate(words):
+            if not spelling.unintelligible.isdisjoint(turn_words):
+                self.unheard = self.unheard.union(spelling.unintelligible.intersection(turn_words))
             if not light_words.isdisjoint(turn_words):
                 counts = [0]
                 for word in turn_words:
@@ -1314,7 +1319,7 @@ class Matcher:
         # at most three words): those are skipped without being looked at.
         reach = max_inserted + GAP_MAX_WORDS * len(gaps) + 4
         starts = [p[_POS_FIRST] for p in points]
-        stops = formula.gap_stops
+        stops = formula.gap_stops | call.unheard if call.unheard and gaps else formula.gap_stops
         # The scope's words, to see what an unknown slot would take (only when some words may not be).
         spoken = [w for t in turns for w in call.words[t]] if stops and gaps else None
         light = call.light_before[turns[0]] if len(turns) == 1 else self._light_before(call, turns)

@@ -64,6 +64,9 @@ class LanguageSpelling:
     # Saying one cannot ("I can't", "не могу"): a reply to "would you mind if I put you on hold?" that
     # says it early turns the hold down, though its "no" would agree.
     unable: tuple[str, ...] = ()
+    # Transcribers' marks for words nobody could make out ("[inaudible]", "[неразборчиво]"): a slot
+    # ("you're speaking with {*}") never takes one for the words it stands for.
+    unintelligible: frozenset[str] = frozenset()
 
     @property
     def free_words(self) -> frozenset[str]:
@@ -75,6 +78,8 @@ class LanguageSpelling:
 AGREEING_PREFIXES = ("problem", "проблем", "worries")
 
 _COMMON_FILLERS = {"um", "umm", "uh", "uhh", "uh-huh", "hmm", "hm", "mm", "mmm", "er", "erm", "ehm", "ah"}
+# Transcribers' marks for speech nobody could make out, in English in every language's transcripts too.
+_UNINTELLIGIBLE = {"inaudible", "unintelligible", "indistinct", "unclear", "crosstalk", "unk"}
 
 LANGUAGES: dict[str, LanguageSpelling] = {
     "en": LanguageSpelling(
@@ -92,6 +97,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         objection_words=frozenset({"mind"}),
         interjections=frozenset({"oh", "ooh", "aw", "ahh", "oops"}),
         unable=("i can't", "i cannot", "i can not", "i won't be able"),
+        unintelligible=frozenset(_UNINTELLIGIBLE),
         # A silent "gh" after a vowel ("sky weigh" is a misheard Skyway).
         sound_folds=(("eigh", "ay"), ("igh", "i")),
     ),
@@ -109,6 +115,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         objection_words=frozenset({"возражаете", "против"}),
         interjections=frozenset({"ой", "ох", "ах", "эх", "ай"}),
         unable=("не могу", "не смогу", "не получится"),
+        unintelligible=frozenset(_UNINTELLIGIBLE | {"неразборчиво", "неразб", "нрзб", "неразборчивое", "неслышно"}),
         requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите", "дайте"}),
         fillers=frozenset(_COMMON_FILLERS | {"э", "ээ", "эээ", "э-э", "э-э-э", "м", "мм", "ммм", "хм", "ну-у", "а-а"}),
     ),
@@ -127,6 +134,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         objection_words=frozenset({"против", "възразявате"}),
         interjections=frozenset({"ох", "ах", "ой", "леле", "олеле"}),
         unable=("не мога", "не бих могъл", "не бих могла", "няма как"),
+        unintelligible=frozenset(_UNINTELLIGIBLE | {"неразбираемо", "неразбрано", "нечуваемо", "неясно"}),
         requests=frozenset({"кажете", "продиктувайте", "потвърдете", "посочете", "дайте", "кажи", "дай"}),
         fillers=frozenset(_COMMON_FILLERS | {"ъ", "ъъ", "ъъъ", "ъ-ъ", "ммм", "мм", "хм", "ами-и", "е-е"}),
     ),
@@ -145,6 +153,8 @@ LANGUAGES: dict[str, LanguageSpelling] = {
                            refusals=frozenset({"no"}),
                            interjections=frozenset({"oh", "ahi", "ohi", "oddio", "uh"}),
                            unable=("non posso", "non riesco", "non ce la faccio"),
+                           unintelligible=frozenset(_UNINTELLIGIBLE | {"incomprensibile", "inaudibile",
+                                                                       "inintelligibile"}),
                            requests=frozenset({"dica", "dia", "confermi", "indichi", "detti", "serve"})),
     "ro": LanguageSpelling(
         alternatives=frozenset({"sau", "ori"}),
@@ -162,10 +172,11 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         objection_words=frozenset({"deranjează", "deranja", "deranjez", "supărați", "supăra"}),
         interjections=frozenset({"o", "of", "vai", "aoleu", "oh"}),
         unable=("nu pot", "n-aș putea", "nu aș putea", "nu am cum", "n-am cum"),
+        unintelligible=frozenset(_UNINTELLIGIBLE | {"neinteligibil", "inaudibil", "neclar", "indescifrabil"}),
         requests=frozenset({"spuneți", "dictați", "confirmați", "comunicați", "spuneți-mi", "dați-mi", "dictați-mi"}),
     ),
 }
-DEFAULT_SPELLING = LanguageSpelling(fillers=frozenset(_COMMON_FILLERS))
+DEFAULT_SPELLING = LanguageSpelling(fillers=frozenset(_COMMON_FILLERS), unintelligible=frozenset(_UNINTELLIGIBLE))
 
 
 def negated_form(a: str, b: str, prefixes: tuple[str, ...]) -> bool:
