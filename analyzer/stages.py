@@ -106,7 +106,8 @@ def _greeting(ctx: CallContext) -> StageSpan:
     # count as one) and the caller's short replies ("hello?"), and ends where the caller starts
     # stating the request.
     # An opening the caller cut into ("..., Sophie speak—") goes on in the agent's next turn, where
-    # the agent finishes it ("It is, yes. How can I help you?").
+    # the agent finishes it ("It is, yes. How can I help you?"); so does one the caller answered by asking
+    # for another language ("Sorry, do you speak English?" / "Oh, I do apologise. Good morning, ...").
     opening = first_runs(agent, max_agent)
     resumed: int | None = None
     said: list[str] = []
@@ -121,12 +122,19 @@ def _greeting(ctx: CallContext) -> StageSpan:
                 break
         elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t)
               and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)):
-            if resumed is None and t == last + 1 and _CUT_INTO.search(turns[last].text):
+            if resumed is None and t == last + 1 and (_CUT_INTO.search(turns[last].text)
+                                                      or _asks_for_language(ctx, seg, t)):
                 resumed = next((a for a in agent if a > t), None)
                 if resumed is not None:
                     continue
             break
     return _span(ctx, "greeting", 1, 0, last)
+
+
+def _asks_for_language(ctx: CallContext, seg: Segment | None, t: int) -> bool:
+    """The caller answers an opening in the wrong language by asking for theirs ("Scusi, parla
+    italiano?"): the agent's next turn is the opening, said again."""
+    return seg is not None and seg.language_cues is not None and ctx.first_cue_turn(seg.language_cues, [t]) is not None
 
 
 # A turn that breaks off: a trailing dash or ellipsis.
@@ -308,8 +316,8 @@ def _requested(ctx: CallContext, seg: Segment, start: int, trigger: int) -> int 
         return None
     asking = ctx.role_turns(Role.CUSTOMER, range(max(0, start - REQUEST_REACH), trigger))
     upset = ctx.pack.segment("difficult_client")
+    quiet = (upset.max_turns or DEFAULT_DIFFICULT_TURNS) if upset is not None else 0
     for t in ctx.iter_cue_turns(seg.request_cues, asking) if asking else ():
-        quiet = (upset.max_turns or DEFAULT_DIFFICULT_TURNS) if upset is not None else 0
         if upset is None or ctx.first_cue_turn(upset.start_cues, range(max(0, t - quiet), t + 1)) is None:
             return t
     return None

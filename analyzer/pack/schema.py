@@ -245,6 +245,9 @@ class Segment(Strict):
     # Lee?", "Is now a good time?") or asking who calls ("May I take your name?"): the caller's short
     # answer does not end the opening.
     call_out_cues: Cue | None = None
+    # greeting: what a caller says asking for another language ("Sorry, do you speak English?", "Vorbiți
+    # românește?"): the opening goes on in the agent's next turn, which greets again in that language.
+    language_cues: Cue | None = None
     # difficult_client: what the agent says only to an upset caller ("please calm down", "it's not our
     # fault"); the episode starts at the caller's turn just before it, whose upset no cue of its own named.
     agent_start_cues: Cue | None = None
