@@ -342,11 +342,22 @@ def _joined_patterns(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[st
     return (*joined, *alone)
 
 
+_LITERALS_BY_PATTERN: dict[re.Pattern[str], tuple[str, ...] | None] = {}
+
+
 def _regex_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """required_literals() of a pattern, if none of them holds the separator of a call's turns."""
+    # Asked for every regex formula in every scope: remembered per pattern (a pack's are few).
+    try:
+        return _LITERALS_BY_PATTERN[pattern]
+    except KeyError:
+        pass
     literals = required_literals(pattern)
-    if literals is None or any(_TURN_SEPARATOR in literal for literal in literals):
-        return None
+    if literals is not None and any(_TURN_SEPARATOR in literal for literal in literals):
+        literals = None
+    if len(_LITERALS_BY_PATTERN) > 10_000:  # patterns filled from a call's metadata are new per call
+        _LITERALS_BY_PATTERN.clear()
+    _LITERALS_BY_PATTERN[pattern] = literals
     return literals
 
 
