@@ -29,6 +29,10 @@ CONSENT_REACH = 3  # words after an "if" within which the caller's wish is said
 NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
 UNABLE_REACH = 6  # words of a reply within which saying one cannot turns down what was asked ("Oh, no, sorry, I can't")
 _SENTENCE_END = re.compile(r"[.!?;…]")
+# How words cut by a failing line begin and end ("...вате... ало?", "Alo..."; "cutting o—").
+_BROKEN_STARTS = ("...", "…")
+_BROKEN_ENDS = ("...", "…", "—", "–", "-")
+_FULL_STOP = re.compile(r"(?<!\.)[.!](?![.\w])")  # a sentence's end, not an ellipsis ("...") nor "2.5"
 _SLOT_FORMULAS: dict[tuple[int, str, bool], tuple[Sequence, tuple]] = {}
 
 
@@ -183,9 +187,27 @@ class CallContext:
         turns = self.transcript.turns
         if turns[offer].role is Role.CUSTOMER:
             return self.answered_no(offer)  # the caller's own request, refused by the agent
-        replies = [t for t in range(offer + 1, self.n_turns) if turns[t].role is Role.CUSTOMER][:DECLINE_REPLIES]
+        replies = [t for t in range(offer + 1, self.n_turns) if turns[t].role is Role.CUSTOMER]
+        if replies and all(self._line_lost(t) for t in replies):
+            # "Shall I call you back on this number?" / "Hello? ... Hello...": the line failed before the
+            # caller could answer, so nothing was agreed.
+            return True
         threshold = self._cue_threshold(cue)
-        return any((m := self.best(cue.declined_by, [t])) is not None and m.score >= threshold for t in replies)
+        return any((m := self.best(cue.declined_by, [t])) is not None and m.score >= threshold
+                   for t in replies[:DECLINE_REPLIES])
+
+    def _line_lost(self, t: int) -> bool:
+        """Whether turn `t` is speech across a failing line: words that break off ("...вате... ало?",
+        "You keep cutting o—") or a check whether the line still works ("Pronto? Pronto?")."""
+        text = self.transcript.turns[t].text.strip()
+        if text.startswith(_BROKEN_STARTS):
+            return True
+        # Broken off at the end, with no sentence finished before ("Da, e corectă. Dar dacă nici joi..."
+        # answered before the line went).
+        if text.endswith(_BROKEN_ENDS) and not _FULL_STOP.search(text):
+            return True
+        closing = self.pack.segment("closing")
+        return bool(closing and closing.cutoff_cues and self.first_cue_turn(closing.cutoff_cues, [t]) is not None)
 
     def answered_no(self, asked: int) -> bool:
         """Whether the other side's answer to turn `asked` opens with a no: an offered hold or transfer

@@ -204,7 +204,47 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
         late = _asked_after_cue(ctx, rd, cued)
         if late is not None:
             return Outcome(Status.FAIL, late.score, late, values=outcome.values)
+        unfinished = _answer_unfinished(ctx, rd, cued, span.end_turn if span else ctx.n_turns - 1)
+        if unfinished is not None:
+            asked, reply = unfinished
+            return Outcome(Status.FAIL, asked.score, asked, values=outcome.values,
+                           evidence=f"{asked.text} ({reply}: not finished when the details were read out)")
     return outcome
+
+
+# How a turn that breaks off ends: "It was... it was St...", "Осми... чакайте—".
+_UNFINISHED_ENDS = ("...", "\u2026", "\u2014", "\u2013", "-")
+
+
+def _answer_unfinished(ctx: CallContext, rd: RuleDef, cued: int, last: int) -> tuple[Match, str] | None:
+    """A question and the other side's reply to it, when the reply breaks off and the asker's next
+    turn reads details out ("What was the name of your first school?" / "It was... it was St..." /
+    "Your balance is ..."): the details were given while the caller was still answering. Looked for
+    from the first disclosure on; only replies that break off are looked at (cheap)."""
+    turns = ctx.transcript.turns
+    own = rd.rule.role.value
+    cue = rd.rule.when
+    requests = spelling_for(ctx.pack.language).requests
+    for r in range(cued - 1, last):
+        if r < 0 or turns[r].role.value == own or turns[r].role is Role.OTHER:
+            continue
+        if not turns[r].text.rstrip().endswith(_UNFINISHED_ENDS):
+            continue
+        said = next((t for t in range(r + 1, last + 1) if turns[t].role.value == own), None)
+        asked_in = next((t for t in range(r - 1, -1, -1) if turns[t].role.value == own), None)
+        if said is None or asked_in is None or any(turns[t].role.value not in (own, "other") and t != r
+                                                    for t in range(r + 1, said)):
+            continue
+        if said != cued and (cue is None or ctx.cue_match(cue, said) is None):
+            continue
+        # Asked as a question or a request, as _first_own_turn() takes them ("When you find the customer
+        # number, call us again" asks nothing now).
+        if ctx.punctuated and "?" not in turns[asked_in].text and requests.isdisjoint(ctx.call.words[asked_in]):
+            continue
+        asked = ctx.best(rd.rule.any_of or [], [asked_in])
+        if asked is not None and asked.score >= threshold_of(ctx, rd):
+            return asked, turns[r].text.strip()[-40:]
+    return None
 
 
 def _asked_after_cue(ctx: CallContext, rd: RuleDef, cued: int) -> Match | None:
