@@ -491,6 +491,12 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
             and agent and last_transfer.trigger_turn == agent[-1]):
         # The agent's last words hand the call on ("Transferring you now." / "Thanks, bye"): nobody closed it.
         return None, "transferred"
+    if (last_transfer is not None and last_transfer.kind == "transfer" and last_transfer.return_turn is None
+            and len(agent) >= 2 and last_transfer.trigger_turn == agent[-2]
+            and len(ctx.call.words[agent[-1]]) <= PARTING_WORDS and "?" not in ctx.transcript.turns[agent[-1]].text):
+        # "Vă fac legătura acum." / "Perfect, mersi." / "Cu plăcere, o zi bună.": a parting word after the
+        # hand-off closes nothing, the call went on to the colleague.
+        return None, "transferred"
     if (last is not None and last_transfer is not None and last_transfer.kind == "transfer"
             and _closes_before(ctx, seg, after_greeting, last, last_transfer.trigger_turn or last_transfer.start_turn)
             and _hands_off(ctx, last_transfer)):
@@ -527,6 +533,7 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     return _span(ctx, "closing", 1, start, n - 1, kind="missing"), "completed"
 
 
+PARTING_WORDS = 6  # the agent's last turn after a hand-off, if no longer: "You're welcome, have a lovely day."
 SIGN_OFF_WORDS = 5  # a caller's parting reply is short: "Sì sì, grazie, salve!", "No, that's all, thanks."
 
 

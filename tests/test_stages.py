@@ -193,6 +193,19 @@ def test_the_agent_briefing_a_colleague_is_no_return_and_no_turn_said_to_the_cal
     assert f["answering.appointment"].status.value == "not_applicable"
 
 
+@pytest.mark.parametrize("last, end_reason", [
+    ("Agent: You're welcome, have a lovely day.", "transferred"),
+    # A question is no parting word: the agent is still talking with the caller.
+    ("Agent: Anything else before you go?", "completed"),
+])
+def test_a_parting_word_after_the_hand_off_is_no_closing(en_runtime, last, end_reason):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: Our business sales team can quote that. May I transfer you to my colleague Radu there?",
+                    "Customer: Yes, sure.", "Agent: Thank you. I'm putting you through to him now.",
+                    "Customer: Perfect, thanks.", last)
+    assert result.end_reason == end_reason
+
+
 def test_a_short_courtesy_after_leaving_the_caller_with_a_colleague_is_no_closing(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: May I transfer you to our cards team?", "Customer: Yes please.",
                     "Agent: Hi Mark, I've got a customer on the line about a card payment.",
