@@ -188,7 +188,7 @@ class CallContext:
         if turns[offer].role is Role.CUSTOMER:
             return self.answered_no(offer)  # the caller's own request, refused by the agent
         replies = [t for t in range(offer + 1, self.n_turns) if turns[t].role is Role.CUSTOMER]
-        if replies and all(self._line_lost(t) for t in replies):
+        if replies and all(self.line_trouble(t) for t in replies):
             # "Shall I call you back on this number?" / "Hello? ... Hello...": the line failed before the
             # caller could answer, so nothing was agreed.
             return True
@@ -196,9 +196,10 @@ class CallContext:
         return any((m := self.best(cue.declined_by, [t])) is not None and m.score >= threshold
                    for t in replies[:DECLINE_REPLIES])
 
-    def _line_lost(self, t: int) -> bool:
-        """Whether turn `t` is speech across a failing line: words that break off ("...вате... ало?",
-        "You keep cutting o—") or a check whether the line still works ("Pronto? Pronto?")."""
+    def line_trouble(self, t: int) -> bool:
+        """Whether turn `t` is speech across a failing or silent line: words that break off ("...вате...
+        ало?", "You keep cutting o—") or a check whether the line still works ("Pronto? Pronto?",
+        "Alo? Mai sunteți acolo?")."""
         text = self.transcript.turns[t].text.strip()
         if text.startswith(_BROKEN_STARTS):
             return True

@@ -222,8 +222,21 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
     used_triggers: set[int] = set()
 
     if ctx.transcript.has_timestamps:
+        skip_to = 0
         for k in range(ctx.n_turns - 1):
-            end_k, start_next = _turn_end(ctx, k), turns[k + 1].start_s
+            if k < skip_to:
+                continue
+            resumed = k + 1
+            if k in announced | waits:
+                # "Un moment, vă rog." / "Alo? Mai sunteți acolo?" / (the agent back): the caller checking
+                # the line into the silence does not end the wait, the agent's return does.
+                while (resumed < ctx.n_turns - 1 and turns[resumed].role is Role.CUSTOMER
+                       and ctx.line_trouble(resumed)):
+                    resumed += 1
+                if turns[resumed].role is not Role.AGENT:
+                    resumed = k + 1
+                skip_to = resumed
+            end_k, start_next = _turn_end(ctx, k), turns[resumed].start_s
             if end_k is None or start_next is None:
                 continue
             gap = start_next - end_k
@@ -235,7 +248,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             trigger = agent_before[-1]
             # The caller's own silence is not a hold: the agent must be the one coming back, or
             # have announced the wait just before it.
-            if turns[k + 1].role is not Role.AGENT and not ((announced | waits) & set(agent_before)):
+            if turns[resumed].role is not Role.AGENT and not ((announced | waits) & set(agent_before)):
                 continue
             # Not an announcement an earlier hold already used ("stay on the line" / 45 s / "thanks for
             # your patience" / "let me ask a colleague" / 78 s): this hold was announced, if at all, after it.
@@ -243,7 +256,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
                                - used_triggers)
             start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger)
             kind = "transfer" if transfer_cues & set(cue_turns) else "hold"
-            ret = next((t for t in range(k + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
+            ret = next((t for t in range(resumed, ctx.n_turns) if turns[t].role is Role.AGENT), None)
             episodes.append(dict(start=start, opened=cue_turns[0] if cue_turns else trigger, trigger=trigger,
                                  ret=ret, kind=kind, hold_s=round(gap, 1)))
             used_triggers.update(range(start, trigger + 1))

@@ -111,6 +111,19 @@ def test_hold_measured_from_timestamps_and_limit(en_runtime):
     assert f["transfer.thanks-for-waiting"].status.value == "pass"
 
 
+def test_the_caller_checking_the_line_during_a_hold_does_not_end_it(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Good morning, Acme Bank, Anna speaking, how can I help you?",
+                    "[00:05] Customer: I've been charged twice for the same bill.",
+                    "[00:12] Agent: You're right, that's a double payment. One moment, please.",
+                    "[00:58] Customer: Hello? Are you still there?",
+                    "[01:50] Agent: Right, I've checked, the refund is on its way.",
+                    "[01:58] Customer: Okay.", *CLOSE)
+    holds = [s for s in result.stages if s.stage == "transfer"]
+    assert len(holds) == 1 and 90 <= holds[0].hold_s <= 100 and holds[0].return_turn == 4
+    assert f["transfer.hold-duration"].status.value == "fail"
+
+
 @pytest.mark.parametrize("timestamps", [True, False])
 def test_a_permission_asked_just_before_the_announcement_opens_the_hold(en_runtime, timestamps):
     # The question, the caller's yes, then the announcement: the question belongs to the hold.
