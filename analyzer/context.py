@@ -382,10 +382,10 @@ class CallContext:
             if trigger is None:
                 return None
             last = min(last, trigger)
-        elif window.to is Anchor.RETURN:
-            if span is None or span.return_turn is None:
-                return None
-            last = min(last, span.return_turn)
+        elif window.to is Anchor.RETURN and span is not None and span.return_turn is not None:
+            # Up to the agent's return, without it: "I put you through to our claims line by mistake"
+            # tells where the caller went, it announced nothing. An episode with no return runs to its end.
+            last = min(last, span.return_turn - 1)
         elif window.to is Anchor.CALL_END:
             last = self.n_turns - 1
         turns = self.role_turns(rule.rule.role, range(first, last + 1))
