@@ -60,7 +60,7 @@ def pack_formulas(pack: Pack) -> list:
         for group in rule.all_of or []:
             formulas += list(group.any_of)
         if rule.when:
-            formulas += list(rule.when.any_of) + list(rule.when.declined_by)
+            formulas += list(rule.when.any_of) + list(rule.when.declined_by) + list(rule.when.handover_by)
     for stage in pack.stages.values():
         seg = stage.segment
         for cue in (seg.cues, seg.hold_cues, seg.transfer_cues, seg.wait_cues, seg.start_cues,
@@ -204,12 +204,42 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
         late = _asked_after_cue(ctx, rd, cued)
         if late is not None:
             return Outcome(Status.FAIL, late.score, late, values=outcome.values)
-        unfinished = _answer_unfinished(ctx, rd, cued, span.end_turn if span else ctx.n_turns - 1)
+        last = span.end_turn if span else ctx.n_turns - 1
+        unfinished = _answer_unfinished(ctx, rd, cued, last)
         if unfinished is not None:
             asked, reply = unfinished
             return Outcome(Status.FAIL, asked.score, asked, values=outcome.values,
                            evidence=f"{asked.text} ({reply}: not finished when the details were read out)")
+        handed = _handed_over_unchecked(ctx, rd, last)
+        if handed is not None:
+            handover, disclosed = handed
+            return Outcome(Status.FAIL, handover.score, handover, values=outcome.values, turn=disclosed,
+                           evidence=f"{handover.text} (handed over; then: {ctx.transcript.turns[disclosed].text[:60]})")
     return outcome
+
+
+def _handed_over_unchecked(ctx: CallContext, rd: RuleDef, last: int) -> tuple[Match, int] | None:
+    """The other side's handing the phone on (`handover_by`: "Hang on, I'll put her on") and the first
+    disclosure after it, when none of the rule's own questions was asked in between: whoever came on
+    the line was not verified."""
+    cue = rd.rule.when
+    if cue is None or not cue.handover_by:
+        return None
+    own = rd.rule.role.value
+    turns = ctx.transcript.turns
+    others = [t for t in range(last + 1) if turns[t].role.value not in (own, "other")]
+    threshold = threshold_of(ctx, rd)
+    for h in ctx.turns_saying(cue.handover_by, others, threshold):
+        disclosed = ctx.first_cue_turn(cue, range(h + 1, last + 1))
+        if disclosed is None:
+            continue
+        asking = [t for t in range(h + 1, disclosed) if turns[t].role.value == own]
+        if next(ctx.turns_saying(rd.rule.any_of or [], asking, threshold), None) is not None:
+            continue  # the new person was asked to verify
+        handover = ctx.best(cue.handover_by, [h])
+        if handover is not None:
+            return handover, disclosed
+    return None
 
 
 # How a turn that breaks off ends: "It was... it was St...", "Осми... чакайте—".

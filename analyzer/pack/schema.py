@@ -112,6 +112,9 @@ class Cue(Strict):
     # In a rule's `when`: a cue the caller turns down in one of their next two turns ("I could book an
     # engineer" / "Nah, I won't bother") arranged nothing; a later cue may still apply the rule.
     declined_by: list[Formula] = Field(default_factory=list)
+    # With own_formulas: the other side passing the phone to someone else ("Hang on, I'll put her on",
+    # "Лен, возьми трубку"). What is disclosed after it needs one of the rule's own questions after it too.
+    handover_by: list[Formula] = Field(default_factory=list)
 
 
 class Window(Strict):
