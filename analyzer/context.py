@@ -29,9 +29,10 @@ CONSENT_REACH = 3  # words after an "if" within which the caller's wish is said
 NEGATION_REACH = 3  # words before a cue in which a negation turns it around ("can't really put you through")
 UNABLE_REACH = 6  # words of a reply within which saying one cannot turns down what was asked ("Oh, no, sorry, I can't")
 _SENTENCE_END = re.compile(r"[.!?;…]")
-# How words cut by a failing line begin and end ("...вате... ало?", "Alo..."; "cutting o—").
-_BROKEN_STARTS = ("...", "…")
-_BROKEN_ENDS = ("...", "…", "—", "–", "-")
+# How words that break off begin and end: a failing line ("...вате... ало?", "Alo...", "cutting o—"),
+# an answer not finished ("It was... it was St...").
+BROKEN_STARTS = ("...", "…")
+BROKEN_ENDS = ("...", "…", "—", "–", "-")
 _FULL_STOP = re.compile(r"(?<!\.)[.!](?![.\w])")  # a sentence's end, not an ellipsis ("...") nor "2.5"
 _SLOT_FORMULAS: dict[tuple[int, str, bool], tuple[Sequence, tuple]] = {}
 
@@ -201,11 +202,11 @@ class CallContext:
         ало?", "You keep cutting o—") or a check whether the line still works ("Pronto? Pronto?",
         "Alo? Mai sunteți acolo?")."""
         text = self.transcript.turns[t].text.strip()
-        if text.startswith(_BROKEN_STARTS):
+        if text.startswith(BROKEN_STARTS):
             return True
         # Broken off at the end, with no sentence finished before ("Da, e corectă. Dar dacă nici joi..."
         # answered before the line went).
-        if text.endswith(_BROKEN_ENDS) and not _FULL_STOP.search(text):
+        if text.endswith(BROKEN_ENDS) and not _FULL_STOP.search(text):
             return True
         closing = self.pack.segment("closing")
         return bool(closing and closing.cutoff_cues and self.first_cue_turn(closing.cutoff_cues, [t]) is not None)

@@ -12,7 +12,7 @@ from typing import Any
 from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
 from .checks.base import threshold_of
 from .checks.required import declining_reply, last_rejected
-from .context import CallContext
+from .context import BROKEN_ENDS, CallContext
 from .matching import Matcher
 from .models import CallResult, Finding, Match, Role, Severity, StageSpan, Status, Transcript
 from .nlp import language_model
@@ -242,10 +242,6 @@ def _handed_over_unchecked(ctx: CallContext, rd: RuleDef, last: int) -> tuple[Ma
     return None
 
 
-# How a turn that breaks off ends: "It was... it was St...", "Осми... чакайте—".
-_UNFINISHED_ENDS = ("...", "\u2026", "\u2014", "\u2013", "-")
-
-
 def _answer_unfinished(ctx: CallContext, rd: RuleDef, cued: int, last: int) -> tuple[Match, str] | None:
     """A question and the other side's reply to it, when the reply breaks off and the asker's next
     turn reads details out ("What was the name of your first school?" / "It was... it was St..." /
@@ -258,7 +254,7 @@ def _answer_unfinished(ctx: CallContext, rd: RuleDef, cued: int, last: int) -> t
     for r in range(cued - 1, last):
         if r < 0 or turns[r].role.value == own or turns[r].role is Role.OTHER:
             continue
-        if not turns[r].text.rstrip().endswith(_UNFINISHED_ENDS):
+        if not turns[r].text.rstrip().endswith(BROKEN_ENDS):
             continue
         said = next((t for t in range(r + 1, last + 1) if turns[t].role.value == own), None)
         asked_in = next((t for t in range(r - 1, -1, -1) if turns[t].role.value == own), None)

@@ -223,11 +223,12 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
 
     if ctx.transcript.has_timestamps:
         skip_to = 0
+        waited = announced | waits
         for k in range(ctx.n_turns - 1):
             if k < skip_to:
                 continue
             resumed = k + 1
-            if k in announced | waits:
+            if k in waited:
                 # "Un moment, vă rog." / "Alo? Mai sunteți acolo?" / (the agent back): the caller checking
                 # the line into the silence does not end the wait, the agent's return does.
                 while (resumed < ctx.n_turns - 1 and turns[resumed].role is Role.CUSTOMER
