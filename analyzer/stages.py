@@ -7,11 +7,10 @@ and announcements otherwise; the closing is located from its cues, not from a fi
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .checks.base import threshold_of
-from .context import CallContext, first_runs
+from .context import BROKEN_ENDS, CallContext, first_runs
 from .models import Role, StageSpan
 from .normalize import spelling_for
 from .pack.schema import Anchor, Cue, Segment
@@ -122,7 +121,7 @@ def _greeting(ctx: CallContext) -> StageSpan:
                 break
         elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t)
               and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)):
-            if resumed is None and t == last + 1 and (_CUT_INTO.search(turns[last].text)
+            if resumed is None and t == last + 1 and (turns[last].text.rstrip().endswith(BROKEN_ENDS)
                                                       or _asks_for_language(ctx, seg, t)):
                 resumed = next((a for a in agent if a > t), None)
                 if resumed is not None:
@@ -135,10 +134,6 @@ def _asks_for_language(ctx: CallContext, seg: Segment | None, t: int) -> bool:
     """The caller answers an opening in the wrong language by asking for theirs ("Scusi, parla
     italiano?"): the agent's next turn is the opening, said again."""
     return seg is not None and seg.language_cues is not None and ctx.first_cue_turn(seg.language_cues, [t]) is not None
-
-
-# A turn that breaks off: a trailing dash or ellipsis.
-_CUT_INTO = re.compile(r"(?:[-\u2013\u2014\u2026]|\.\.\.)\s*$")
 
 
 def _greets_back(ctx: CallContext, seg: Segment | None, t: int) -> bool:
@@ -249,11 +244,11 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             trigger = agent_before[-1]
             # The caller's own silence is not a hold: the agent must be the one coming back, or
             # have announced the wait just before it.
-            if turns[resumed].role is not Role.AGENT and not ((announced | waits) & set(agent_before)):
+            if turns[resumed].role is not Role.AGENT and not (waited & set(agent_before)):
                 continue
             # Not an announcement an earlier hold already used ("stay on the line" / 45 s / "thanks for
             # your patience" / "let me ask a colleague" / 78 s): this hold was announced, if at all, after it.
-            cue_turns = sorted((announced | waits) & set(range(max(0, trigger - ANNOUNCE_LOOKBACK), trigger + 1))
+            cue_turns = sorted(waited & set(range(max(0, trigger - ANNOUNCE_LOOKBACK), trigger + 1))
                                - used_triggers)
             start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger)
             kind = "transfer" if transfer_cues & set(cue_turns) else "hold"
@@ -643,7 +638,7 @@ def _hands_off(ctx: CallContext, transfer: StageSpan) -> bool:
 _TERMINAL = (".", "!", "?", "…", '"', "'", ")", "»")
 # Endings of a turn cut off mid-word ("само дано се—"); with an ellipsis or a comma, of one left unfinished.
 _BROKEN_OFF = ("-", "—", "–")
-_UNFINISHED = ("...", "…", ",", *_BROKEN_OFF)
+_UNFINISHED = (*BROKEN_ENDS, ",")
 
 
 def _walked_out(ctx: CallContext, seg, tail: range) -> bool:
