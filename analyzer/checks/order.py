@@ -19,6 +19,10 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
         matches.append(match)
     ids = rule.rule.sequence or []
     for earlier_id, earlier, later_id, later in zip(ids, matches, ids[1:], matches[1:]):
+        # A closing said in order and said again after the caller's one more question ("Anything
+        # else?" / "Goodbye!" / "Oh, one more thing..." / "Anything else?" / "Goodbye"): the order is
+        # kept if the earlier step was said first, wherever its best match lies.
+        earlier = _first_said(ctx, ctx.pack.rule(earlier_id), earlier)
         # A later step said before the earlier one counts even if it is said again after it ("Goodbye!"
         # / "Oh, anything else?" / "Goodbye"): its best match alone would hide the slip.
         first = _said_before(ctx, ctx.pack.rule(earlier_id), ctx.pack.rule(later_id), earlier)
@@ -61,6 +65,19 @@ def _said_before(ctx: CallContext, earlier: RuleDef, later: RuleDef, mark: Match
             if match is not None and match.score >= threshold and _early_farewell(ctx, t, match, mark):
                 return match
     return None
+
+
+def _first_said(ctx: CallContext, rule: RuleDef, best: Match) -> Match:
+    """The first clear match of `rule`'s formulas in its window, if it comes before `best`."""
+    if not rule.rule.any_of:
+        return best
+    span = next((s for s in ctx.stages if s.stage == "closing"), None)
+    opening = max((s.end_turn for s in ctx.stages if s.stage == "greeting"), default=-1)
+    role_turns = set(ctx.role_turns(rule.rule.role))
+    turns = [t for t in ctx.window_turns(rule, span, None) or [] if opening < t < best.turn and t in role_turns]
+    threshold = max(_CLEAR_SCORE, threshold_of(ctx, rule))
+    found = ctx.matching_turns(rule.rule.any_of, turns, threshold)
+    return found[0][1] if found else best
 
 
 def _early_farewell(ctx: CallContext, t: int, match: Match, mark: Match) -> bool:
