@@ -33,6 +33,15 @@ _SENTENCE_END = re.compile(r"[.!?;…]")
 # an answer not finished ("It was... it was St...").
 BROKEN_STARTS = ("...", "…")
 BROKEN_ENDS = ("...", "…", "—", "–", "-")
+_SENTENCES = re.compile(r"[^.!?…]+")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def _sentence_words(text: str) -> list[list[str]]:
+    """Each sentence's words, lowercased ("No. Don't bother." -> [["no"], ["don't", "bother"]])."""
+    return [[w.lower() for w in _WORD.findall(sentence)] for sentence in _SENTENCES.findall(text)]
+
+
 _FULL_STOP = re.compile(r"(?<!\.)[.!](?![.\w])")  # a sentence's end, not an ellipsis ("...") nor "2.5"
 _SLOT_FORMULAS: dict[tuple[int, str, bool], tuple[Sequence, tuple]] = {}
 
@@ -230,8 +239,12 @@ class CallContext:
             # "Would you mind if I put you on hold?" / "Oh, no, I can't, I've got to pick the kids up".
             early = " " + " ".join(said[opening:opening + UNABLE_REACH]) + " "
             return any(f" {phrase} " in early for phrase in spelling.unable)
-        return (bool(words) and (words[0] in spelling.negations or words[0] in spelling.refusals)
-                and not any(w.startswith(AGREEING_PREFIXES) for w in words))
+        if (words and (words[0] in spelling.negations or words[0] in spelling.refusals)
+                and not any(w.startswith(AGREEING_PREFIXES) for w in words)):
+            return True
+        # "What's the point? They'll read the same script. No. Don't bother.": a sentence that is only a no.
+        return any(sentence and all(w in spelling.negations for w in sentence)
+                   for sentence in _sentence_words(turns[reply].text))
 
     def affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
         return list(self.iter_affirmed_cue_turns(cue, turns))
