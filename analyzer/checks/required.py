@@ -168,6 +168,11 @@ def _asked_after_rejection(ctx: CallContext, rule: RuleDef, rejection: Match, th
     return question if ctx.sentence_start(rejection.turn, question.word) > rejection.word else None
 
 
+def _asks(ctx: CallContext, formulas: list, turn: int, threshold: float) -> bool:
+    match = ctx.best(formulas, [turn])
+    return match is not None and match.score >= threshold
+
+
 def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: float) -> tuple[Match, Match] | None:
     """The latest answer in `turns` that the asker found wrong, once the check was under way (one of the
     rule's questions asked up to it: "What was your last deposit?" need not be one): the best such
@@ -190,6 +195,10 @@ def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: 
         asked = next((q for q in range(r - 1, max(-1, r - 2 - REPLY_REACH), -1)
                       if all_turns[q].role.value == own), None)
         if asked is None or all(all_turns[t].role is Role.OTHER for t in range(asked + 1, r)):
+            continue
+        # What the asker said last must have asked something: "Your two charges are 12.99 each." /
+        # "I cancelled in February!" / "The cancellation isn't on the system" rejects no answer.
+        if ctx.punctuated and "?" not in all_turns[asked].text and not _asks(ctx, spec.any_of or [], asked, threshold):
             continue
         earlier = [t for t in turns if t <= asked]
         question = ctx.best(spec.any_of or [], earlier) if earlier else None
