@@ -159,13 +159,14 @@ class CallContext:
         return list(self.iter_cue_turns(cue, turns))
 
     def iter_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None, *,
-                       reverse: bool = False) -> Iterator[int]:
-        """cue_turns() one turn at a time (last first with `reverse`): matching stops when the caller does."""
+                       reverse: bool = False, role: RuleRole | Role | None = None) -> Iterator[int]:
+        """cue_turns() one turn at a time (last first with `reverse`): matching stops when the caller does.
+        `role` looks for the cue in another role's turns (an agent's wait cue said by the caller)."""
         if cue is None:
             return iter(())
         compiled, threshold = self._cue_search(cue)
-        found = self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(cue.role, turns), threshold,
-                                                 reverse=reverse)
+        found = self.matcher.iter_reaching_turns(compiled, self.call, self.role_turns(role or cue.role, turns),
+                                                 threshold, reverse=reverse)
         return self._unexcused(cue, found, threshold) if cue.exceptions else found
 
     def _unexcused(self, cue: Cue, found: Iterator[int], threshold: float) -> Iterator[int]:
@@ -269,6 +270,12 @@ class CallContext:
     def punctuated(self) -> bool:
         """Whether the call's text marks its questions: speech recognition's often has no "?"."""
         return any("?" in u.text for u in self.transcript.turns)
+
+    def asks(self, t: int) -> bool:
+        """Whether turn `t` may ask something: it holds a question mark or a request word ("Назовите",
+        "please confirm"); in text without question marks (speech recognition) every turn may."""
+        return (not self.punctuated or "?" in self.transcript.turns[t].text
+                or not spelling_for(self.pack.language).requests.isdisjoint(self.call.words[t]))
 
     def _char_start(self, t: int, word: int) -> int:
         """Where word `word` of turn `t` starts in the raw text (its end past the last word; -1 where

@@ -250,7 +250,6 @@ def _answer_unfinished(ctx: CallContext, rd: RuleDef, cued: int, last: int) -> t
     turns = ctx.transcript.turns
     own = rd.rule.role.value
     cue = rd.rule.when
-    requests = spelling_for(ctx.pack.language).requests
     for r in range(cued - 1, last):
         if r < 0 or turns[r].role.value == own or turns[r].role is Role.OTHER:
             continue
@@ -263,9 +262,9 @@ def _answer_unfinished(ctx: CallContext, rd: RuleDef, cued: int, last: int) -> t
             continue
         if said != cued and (cue is None or ctx.cue_match(cue, said) is None):
             continue
-        # Asked as a question or a request, as _first_own_turn() takes them ("When you find the customer
-        # number, call us again" asks nothing now).
-        if ctx.punctuated and "?" not in turns[asked_in].text and requests.isdisjoint(ctx.call.words[asked_in]):
+        # Asked as a question or a request ("When you find the customer number, call us again" asks
+        # nothing now).
+        if not ctx.asks(asked_in):
             continue
         asked = ctx.best(rd.rule.any_of or [], [asked_in])
         if asked is not None and asked.score >= threshold_of(ctx, rd):
@@ -324,10 +323,7 @@ def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: i
     a question or a request ("Назовите код бронирования", "your date of birth, please"), not a passing
     mention ("have your policy number ready" before a transfer). In text without question marks
     (speech recognition) every turn may be a question."""
-    turns = ctx.transcript.turns
-    requests = spelling_for(ctx.pack.language).requests
-    asking = [t for t in ctx.role_turns(rd.rule.role, area) if (before is None or t < before) and
-              (not ctx.punctuated or "?" in turns[t].text or not requests.isdisjoint(ctx.call.words[t]))]
+    asking = [t for t in ctx.role_turns(rd.rule.role, area) if (before is None or t < before) and ctx.asks(t)]
     # The first turn whose best match reaches the threshold; searched without building the matches.
     # A question the caller declined is no sign of a disclosure to come.
     saying = ctx.turns_saying(rd.rule.any_of or [], asking, threshold_of(ctx, rd))

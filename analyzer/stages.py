@@ -13,7 +13,7 @@ from .checks.base import threshold_of
 from .context import BROKEN_ENDS, CallContext, first_runs
 from .models import Role, StageSpan
 from .normalize import spelling_for
-from .pack.schema import Anchor, Cue, RuleRole, Segment
+from .pack.schema import Anchor, Cue, Segment
 
 DEFAULT_GREETING_AGENT_TURNS = 3
 # An agent who has said no more than this ("Hello?", "Алло?", "Pronto?"), echoed by the caller
@@ -246,7 +246,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             # have announced the wait just before it.
             if turns[resumed].role is not Role.AGENT and not (waited & set(agent_before)):
                 continue
-            if turns[resumed].role is Role.CUSTOMER and _caller_stepped_away(ctx, seg, agent_before[-1]):
+            if turns[resumed].role is Role.CUSTOMER and _caller_stepped_away(ctx, seg, trigger):
                 continue
             # Not an announcement an earlier hold already used ("stay on the line" / 45 s / "thanks for
             # your patience" / "let me ask a colleague" / 78 s): this hold was announced, if at all, after it.
@@ -319,22 +319,8 @@ def _caller_stepped_away(ctx: CallContext, seg: Segment, trigger: int) -> bool:
     """Whether the caller asked for the time just before the agent's turn and came back first ("Mi dà un
     attimo che vado al computer?" / "Certo, resto in linea" / 68 s / "Eccomi"): the caller's own wait,
     however the agent's "I'll stay on the line" reads as a hold announcement."""
-    if seg.wait_cues is None:
-        return False
-    asking = ctx.role_turns(Role.CUSTOMER, range(max(0, trigger - 1), trigger))
-    return bool(asking) and ctx.first_cue_turn(_callers(seg.wait_cues), asking) is not None
-
-
-_CALLERS_CUES: dict[int, tuple[Cue, Cue]] = {}  # id of a pack's cue -> (that cue, its caller's copy)
-
-
-def _callers(cue: Cue) -> Cue:
-    """The agent's cue, said by the caller (made once per cue: the copy shares its formula list, so the
-    matcher's compiled list is shared too)."""
-    held = _CALLERS_CUES.get(id(cue))
-    if held is None or held[0] is not cue:
-        held = _CALLERS_CUES[id(cue)] = (cue, cue.model_copy(update={"role": RuleRole.CUSTOMER}))
-    return held[1]
+    asking = range(max(0, trigger - 1), trigger)
+    return next(ctx.iter_cue_turns(seg.wait_cues, asking, role=Role.CUSTOMER), None) is not None
 
 
 REQUEST_REACH = 2  # turns before a transfer's first announcement in which the caller's request for it is looked for

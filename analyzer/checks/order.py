@@ -48,12 +48,7 @@ def _said_before(ctx: CallContext, earlier: RuleDef, later: RuleDef, mark: Match
     of `earlier`), searched in `earlier`'s window: where the earlier step was looked for."""
     if not later.rule.any_of:
         return None
-    span = next((s for s in ctx.stages if s.stage == "closing"), None)
-    window = ctx.window_turns(earlier, span, None) or []
-    role_turns = set(ctx.role_turns(later.rule.role))
-    # The opening's "Добрый день!" / "Bună seara" is a greeting, however a farewell formula reads it.
-    opening = max((s.end_turn for s in ctx.stages if s.stage == "greeting"), default=-1)
-    turns = [t for t in window if opening < t <= mark.turn and t in role_turns]
+    turns = _closing_turns(ctx, earlier, later, mark.turn)
     threshold = max(_CLEAR_SCORE, threshold_of(ctx, later))
     for t, best in ctx.matching_turns(later.rule.any_of, turns, threshold):
         if _early_farewell(ctx, t, best, mark):
@@ -71,13 +66,20 @@ def _first_said(ctx: CallContext, rule: RuleDef, best: Match) -> Match:
     """The first clear match of `rule`'s formulas in its window, if it comes before `best`."""
     if not rule.rule.any_of:
         return best
-    span = next((s for s in ctx.stages if s.stage == "closing"), None)
-    opening = max((s.end_turn for s in ctx.stages if s.stage == "greeting"), default=-1)
-    role_turns = set(ctx.role_turns(rule.rule.role))
-    turns = [t for t in ctx.window_turns(rule, span, None) or [] if opening < t < best.turn and t in role_turns]
+    turns = _closing_turns(ctx, rule, rule, best.turn - 1)
     threshold = max(_CLEAR_SCORE, threshold_of(ctx, rule))
     found = ctx.matching_turns(rule.rule.any_of, turns, threshold)
     return found[0][1] if found else best
+
+
+def _closing_turns(ctx: CallContext, window_of: RuleDef, said_by: RuleDef, through: int) -> list[int]:
+    """The turns of `said_by`'s role in `window_of`'s window over the closing, after the opening and up
+    to turn `through`."""
+    span = next((s for s in ctx.stages if s.stage == "closing"), None)
+    role_turns = set(ctx.role_turns(said_by.rule.role))
+    # The opening's "Добрый день!" / "Bună seara" is a greeting, however a farewell formula reads it.
+    opening = max((s.end_turn for s in ctx.stages if s.stage == "greeting"), default=-1)
+    return [t for t in ctx.window_turns(window_of, span, None) or [] if opening < t <= through and t in role_turns]
 
 
 def _early_farewell(ctx: CallContext, t: int, match: Match, mark: Match) -> bool:
