@@ -531,3 +531,22 @@ def one_file(path: Path) -> Transcript:
     [call] = read_file(path)
     assert isinstance(call, Transcript), call
     return call
+
+
+def test_text_timestamps_before_or_after_the_speaker_label(tmp_path: Path) -> None:
+    path = tmp_path / "call.txt"
+    path.write_text(
+        "[00:00] Agent: Good morning, Acme Bank.\n"
+        "Customer: [00:05] Hi, [laughs] it's about my card.\n"
+        "Agent: [01:02 - 01:09] Thank you for waiting.\n"
+        "Customer: [sighs] No timestamp here.\n",
+        encoding="utf-8",
+    )
+    call = one_file(path)
+    assert [(t.speaker, t.start_s, t.end_s) for t in call.turns] == [
+        ("Agent", 0.0, None), ("Customer", 5.0, None), ("Agent", 62.0, 69.0), ("Customer", None, None),
+    ]
+    assert [t.text for t in call.turns] == [
+        "Good morning, Acme Bank.", "Hi, [laughs] it's about my card.", "Thank you for waiting.",
+        "[sighs] No timestamp here.",
+    ]

@@ -1,4 +1,5 @@
-"""Plain-text transcripts: `Speaker: words` lines, optionally `[mm:ss]` or `[hh:mm:ss - hh:mm:ss]` first.
+"""Plain-text transcripts: `Speaker: words` lines, optionally `[mm:ss]` or `[hh:mm:ss - hh:mm:ss]` first
+(or right after the speaker's label: `Agent: [00:12] words`, as some exports write it).
 
 `#` lines are comments; `# key: value` lines before the first turn are call metadata. A line with no
 speaker prefix continues the previous turn.
@@ -14,7 +15,8 @@ from .base import ReadOptions, TranscriptReadError, build_transcript, make_turns
 _TS = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d+)?"
 _LINE_RE = re.compile(
     rf"^\s*(?:\[(?P<start>{_TS})(?:\s*[-–]\s*(?P<end>{_TS}))?\]\s*)?"
-    r"(?P<speaker>[^\W\d][\w .'-]{0,40}?)\s*:\s*(?P<text>.*)$"
+    r"(?P<speaker>[^\W\d][\w .'-]{0,40}?)\s*:\s*"
+    rf"(?:\[(?P<late_start>{_TS})(?:\s*[-–]\s*(?P<late_end>{_TS}))?\]\s*)?(?P<text>.*)$"
 )
 _META_RE = re.compile(r"^#\s*(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*)$")
 
@@ -40,12 +42,14 @@ def read(path: Path, text: str, options: ReadOptions) -> list[Transcript]:
             continue
         m = _LINE_RE.match(line)
         if m:
+            start = m.group("start") or m.group("late_start")
+            end = m.group("end") if m.group("start") else m.group("late_end")
             rows.append(
                 {
                     "speaker": m.group("speaker").strip(),
                     "text": m.group("text"),
-                    "start_s": parse_seconds(m.group("start"), where="timestamp", line=lineno),
-                    "end_s": parse_seconds(m.group("end"), where="timestamp", line=lineno),
+                    "start_s": parse_seconds(start, where="timestamp", line=lineno),
+                    "end_s": parse_seconds(end, where="timestamp", line=lineno),
                     "source_line": lineno,
                 }
             )
