@@ -120,7 +120,8 @@ def _greeting(ctx: CallContext) -> StageSpan:
             if t == resumed:
                 break
         elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t)
-              and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)):
+              and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)
+              and not _checks_line(ctx, seg, t)):
             if resumed is None and t == last + 1 and (turns[last].text.rstrip().endswith(BROKEN_ENDS)
                                                       or _asks_for_language(ctx, seg, t)):
                 resumed = next((a for a in agent if a > t), None)
@@ -143,11 +144,30 @@ def _greets_back(ctx: CallContext, seg: Segment | None, t: int) -> bool:
     words = ctx.call.words[t]
     if seg is None or seg.cues is None or len(words) > GREET_BACK_MAX_WORDS:
         return False
-    said: set[int] = set()  # the words some salutation covers ("hello", "good morning")
-    for match in ctx.cue_matches(seg.cues, t):
-        if match.turn == t == match.end_turn and match.end_word >= 0:
-            said.update(range(match.word, match.end_word + 1))
+    said = _cue_words(ctx, seg.cues, t)  # the words some salutation covers ("hello", "good morning")
     return bool(said) and len(words) - len(said) <= GREET_BACK_OTHER_WORDS
+
+
+def _cue_words(ctx: CallContext, cue: Cue | None, t: int) -> set[int]:
+    """The word positions of turn `t` that the cue's formulas cover there."""
+    covered: set[int] = set()
+    for match in (ctx.cue_matches(cue, t) if cue is not None else []):
+        if match.turn == t == match.end_turn and match.end_word >= 0:
+            covered.update(range(match.word, match.end_word + 1))
+    return covered
+
+
+def _checks_line(ctx: CallContext, seg: Segment | None, t: int) -> bool:
+    """The caller only checks the line, with a hello or two ("ало да добър ден чувате ли ме", "алло алло
+    слышно меня"): a line check (the closing's `cutoff_cues`) and at most GREET_BACK_OTHER_WORDS words
+    besides it and the salutations, so the agent's opening goes on in its next turn."""
+    words = ctx.call.words[t]
+    closing = ctx.pack.segment("closing")
+    if closing is None or closing.cutoff_cues is None or len(words) > CALL_OUT_ANSWER_MAX_WORDS:
+        return False
+    checked = _cue_words(ctx, closing.cutoff_cues, t)
+    greeted = _cue_words(ctx, seg.cues if seg is not None else None, t)
+    return bool(checked) and len(words) - len(checked | greeted) <= GREET_BACK_OTHER_WORDS
 
 
 def _answers_call_out(ctx: CallContext, seg: Segment | None, t: int) -> bool:
