@@ -502,8 +502,13 @@ _SECTOR_WORDS = frozenset({
     "banca", "energia", "assicurazioni", "acqua", "clinica", "poliambulatorio", "spedizioni",
     "servizi", "comune", "di", "del", "della",
     "furnizare", "energie", "asigurări", "asigurari", "curierat", "servicii", "apă", "apa",
-    "de", "din",
+    "de", "din", "security", "охрана", "sicurezza", "securitate",
 })
+# Articles a registered name starts with but speakers drop ("Gazzetta del Lago" for La Gazzetta del Lago).
+_ARTICLES = frozenset({"the", "la", "il", "lo", "i", "gli", "le"})
+# Between a publisher and its title, or a group and its brand ("Editura Lumea Verde - revista Casa și
+# Grădina"): either part is said for the whole.
+_NAME_PARTS = re.compile(r"\s+[-–—|/]\s+")
 # A coined brand written in one word with an inner capital ("ExpresCargo", "Clinica MedAlpin Brașov")
 # is said alone.
 _COINED = re.compile(r"[^\W\d_]*[a-zа-яёăâîșțşţ][A-ZА-ЯЁĂÂÎȘȚ][^\W_]*")
@@ -527,9 +532,19 @@ def slot_variants(slot: str, value: str) -> list[str]:
     if quoted:
         # The quoted brand is what is said; the words around it are its kind ("Страховая компания").
         return [quoted.group(1).strip()]
+    parts = [part for part in _NAME_PARTS.split(value) if part.strip()]
+    if len(parts) > 1:
+        forms = list(dict.fromkeys(form for part in parts for form in [part.strip(), *slot_variants(slot, part)]))
+        return [f for f in forms if not all(w.casefold() in _SECTOR_WORDS for w in f.split())]
     words = [w for w in value.replace(",", " ").split() if w.casefold().rstrip(".") not in _LEGAL_FORMS]
+    if len(words) > 2 and words[0].casefold() in _ARTICLES:
+        words = words[1:]
     if not words:
         return []
+    if len(words) == 1 and "-" in words[0]:
+        # A hyphenated brand and its kind of business ("Страж" for Страж-Охрана).
+        brand = [w for w in words[0].split("-") if w and w.casefold() not in _SECTOR_WORDS]
+        return brand if len(brand) == 1 and len(brand[0]) >= 4 and brand[0] != words[0] else []
     words[-1] = _WEB_SUFFIX.sub("", words[-1])
     forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
     if len(words) > 1:

@@ -279,6 +279,14 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("Vestis Boutique Online", ["Vestis Boutique", "Vestis Online", "Vestis"]),  # a shop's kind in two words
     ("Meadowbank Dental Care", ["Meadowbank Dental", "Meadowbank Care", "Meadowbank"]),
     ("Lumen Holding", []),  # two words of a name, neither of them a kind of business
+    # A leading article is dropped ("Gazzetta del Lago" said for La Gazzetta del Lago).
+    ("Il Corriere di Valle", ["Corriere di Valle", "Corriere di", "Corriere Valle"]),
+    # Either side of a dash stands for the whole, never the kind of business alone.
+    ("Editura Nord - revista Grădina Mea", ["Editura Nord", "revista Grădina Mea", "revista Grădina", "revista Mea"]),
+    ("Acme Bank - Retail", ["Acme Bank", "Acme"]),
+    # A hyphenated brand and its kind of business: the brand is said alone ("охранная компания «Щит»").
+    ("Барьер-Охрана", ["Барьер"]),
+    ("Гарант-Полис", []),
 ])
 def test_company_short_forms(company, short):
     assert slot_variants("company", company) == short
