@@ -520,8 +520,9 @@ def slot_variants(slot: str, value: str) -> list[str]:
     """Shorter forms in which a name is said: the agent's first or last name alone ("Priya" for Priya
     Sharma); a company's brand without its legal form, web suffix or trailing words ("ModaNova" for
     ModaNova.ro, "Гарант-Полис" for Страховая компания «Гарант-Полис», "Lumen Energie" for Lumen
-    Energie Furnizare, "Primăria Valea Albă" for Primăria Orașului Valea Albă). At least two words of a
-    longer company name are kept, so that "Bank" alone never stands for "Bank of Lindley"."""
+    Energie Furnizare, "Primăria Valea Albă" for Primăria Orașului Valea Albă, "Gazzetta del Lago" for La
+    Gazzetta del Lago, either side of a dash, "Страж" for Страж-Охрана). At least two words of a longer
+    company name are kept, so that "Bank" alone never stands for "Bank of Lindley"."""
     value = value.strip()
     if slot == "agent_name":
         words = [w for w in value.split() if len(w) >= 2]
@@ -541,12 +542,13 @@ def slot_variants(slot: str, value: str) -> list[str]:
         words = words[1:]
     if not words:
         return []
+    words[-1] = _WEB_SUFFIX.sub("", words[-1])
+    forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
     if len(words) == 1 and "-" in words[0]:
         # A hyphenated brand and its kind of business ("Страж" for Страж-Охрана).
         brand = [w for w in words[0].split("-") if w and w.casefold() not in _SECTOR_WORDS]
-        return brand if len(brand) == 1 and len(brand[0]) >= 4 and brand[0] != words[0] else []
-    words[-1] = _WEB_SUFFIX.sub("", words[-1])
-    forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
+        if len(brand) == 1 and len(brand[0]) >= 4:
+            forms = [*forms, brand[0]]
     if len(words) > 1:
         forms.extend(w for w in words if _COINED.fullmatch(w))
     # A name of three words or more loses an inner word when said ("Primăria Valea Albă" for Primăria

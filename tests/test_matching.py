@@ -287,6 +287,7 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     # A hyphenated brand and its kind of business: the brand is said alone ("охранная компания «Щит»").
     ("Барьер-Охрана", ["Барьер"]),
     ("Гарант-Полис", []),
+    ("Auto-Moto.ro", ["Auto-Moto"]),  # a hyphenated name keeps its web suffix dropped
 ])
 def test_company_short_forms(company, short):
     assert slot_variants("company", company) == short
