@@ -535,8 +535,8 @@ def slot_variants(slot: str, value: str) -> list[str]:
         return [quoted.group(1).strip()]
     parts = [part for part in _NAME_PARTS.split(value) if part.strip()]
     if len(parts) > 1:
-        forms = list(dict.fromkeys(form for part in parts for form in [part.strip(), *slot_variants(slot, part)]))
-        return [f for f in forms if not all(w.casefold() in _SECTOR_WORDS for w in f.split())]
+        return _naming_forms(value, dict.fromkeys(form for part in parts
+                                                  for form in [part.strip(), *slot_variants(slot, part)]))
     words = [w for w in value.replace(",", " ").split() if w.casefold().rstrip(".") not in _LEGAL_FORMS]
     if len(words) > 2 and words[0].casefold() in _ARTICLES:
         words = words[1:]
@@ -544,22 +544,24 @@ def slot_variants(slot: str, value: str) -> list[str]:
         return []
     words[-1] = _WEB_SUFFIX.sub("", words[-1])
     forms = [" ".join(words[:n]) for n in range(len(words), 1, -1)] if len(words) > 1 else words
-    if len(words) == 1 and "-" in words[0]:
-        # A hyphenated brand and its kind of business ("Страж" for Страж-Охрана).
-        brand = [w for w in words[0].split("-") if w and w.casefold() not in _SECTOR_WORDS]
-        if len(brand) == 1 and len(brand[0]) >= 4:
-            forms = [*forms, brand[0]]
     if len(words) > 1:
         forms.extend(w for w in words if _COINED.fullmatch(w))
     # A name of three words or more loses an inner word when said ("Primăria Valea Albă" for Primăria
     # Orașului Valea Albă, "МФЦ Светлогорска" for МФЦ города Светлогорска).
     if len(words) >= 3:
         forms.extend(" ".join(words[:i] + words[i + 1:]) for i in range(1, len(words) - 1))
-    # The brand without what kind of business it is ("Swiftdrop" for Swiftdrop Couriers).
-    brand = [w for w in words if w.casefold() not in _SECTOR_WORDS]
-    if len(words) > 1 and len(brand) == 1 and len(brand[0]) >= 4 and brand[0] not in forms:
+    # The brand without what kind of business it is ("Swiftdrop" for Swiftdrop Couriers, "Страж" for
+    # the hyphenated Страж-Охрана).
+    pieces = words if len(words) > 1 else [w for w in words[0].split("-") if w]
+    brand = [w for w in pieces if w.casefold() not in _SECTOR_WORDS]
+    if len(pieces) > 1 and len(brand) == 1 and len(brand[0]) >= 4 and brand[0] not in forms:
         forms.append(brand[0])
-    # A form that only says the kind of business ("Bank of") names no company.
+    return _naming_forms(value, forms)
+
+
+def _naming_forms(value: str, forms: Iterable[str]) -> list[str]:
+    """The forms other than the value itself that name a company: one that only says the kind of
+    business ("Bank of") names none."""
     return [f for f in forms if f and f.casefold() != value.casefold()
             and not all(w.casefold() in _SECTOR_WORDS for w in f.split())]
 

@@ -168,11 +168,6 @@ def _asked_after_rejection(ctx: CallContext, rule: RuleDef, rejection: Match, th
     return question if ctx.sentence_start(rejection.turn, question.word) > rejection.word else None
 
 
-def _says_one_of(ctx: CallContext, formulas: list, turn: int, threshold: float) -> bool:
-    match = ctx.best(formulas, [turn])
-    return match is not None and match.score >= threshold
-
-
 def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: float) -> tuple[Match, Match] | None:
     """The latest answer in `turns` that the asker found wrong, once the check was under way (one of the
     rule's questions asked up to it: "What was your last deposit?" need not be one): the best such
@@ -198,7 +193,8 @@ def last_rejected(ctx: CallContext, rule: RuleDef, turns: list[int], threshold: 
             continue
         # What the asker said last must have asked something: "Your two charges are 12.99 each." /
         # "I cancelled in February!" / "The cancellation isn't on the system" rejects no answer.
-        if ctx.punctuated and "?" not in all_turns[asked].text and not _says_one_of(ctx, spec.any_of or [], asked, threshold):
+        if (ctx.punctuated and "?" not in all_turns[asked].text
+                and next(ctx.turns_saying(spec.any_of or [], [asked], threshold), None) is None):
             continue
         earlier = [t for t in turns if t <= asked]
         question = ctx.best(spec.any_of or [], earlier) if earlier else None
