@@ -101,7 +101,7 @@ BARE_THANKS = ["Thank you.", "Thanks.", "Thank you for your patience.", "Thanks 
 FORBIDDEN = {
     "verbatim": ["That's not my problem, you need to call the shop.", "I don't know.",
                  "Yeah, that's gonna take a week.", "No idea, sorry.", "Whatever you prefer, it makes no difference.",
-                 "Hang on a sec.", "Yep, that's right.", "Nope, that's not possible."],
+                 "Hang on a sec.", "Nah, that's right.", "Nope, that's not possible."],
     "asr": ["that's not my problem you need to call them", "i dunno", "yeah that's gonna be a while",
             "no idear sorry", "hang on a second"],
 }
