@@ -37,6 +37,11 @@ _SENTENCES = re.compile(r"[^.!?…]+")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
+def _negates(word: str, negations: frozenset[str] | set[str]) -> bool:
+    """A no, said once or doubled with a hyphen ("нет-нет", "no-no", "не-не")."""
+    return word in negations or ("-" in word and all(part in negations for part in word.split("-")))
+
+
 def _sentence_words(text: str) -> list[list[str]]:
     """Each sentence's words, lowercased ("No. Don't bother." -> [["no"], ["don't", "bother"]])."""
     return [[w.lower() for w in _WORD.findall(sentence)] for sentence in _SENTENCES.findall(text)]
@@ -240,11 +245,11 @@ class CallContext:
             # "Would you mind if I put you on hold?" / "Oh, no, I can't, I've got to pick the kids up".
             early = " " + " ".join(said[opening:opening + UNABLE_REACH]) + " "
             return any(f" {phrase} " in early for phrase in spelling.unable)
-        if (words and (words[0] in spelling.negations or words[0] in spelling.refusals)
+        if (words and (_negates(words[0], spelling.negations) or words[0] in spelling.refusals)
                 and not any(w.startswith(AGREEING_PREFIXES) for w in words)):
             return True
         # "What's the point? They'll read the same script. No. Don't bother.": a sentence that is only a no.
-        return any(sentence and all(w in spelling.negations for w in sentence)
+        return any(sentence and all(_negates(w, spelling.negations) for w in sentence)
                    for sentence in _sentence_words(turns[reply].text))
 
     def affirmed_cue_turns(self, cue: Cue | None, turns: Iterable[int] | None = None) -> list[int]:
@@ -341,8 +346,8 @@ class CallContext:
         return 0 <= end <= start and _SENTENCE_END.search(self.transcript.turns[t].text, end, start) is not None
 
     def read_back(self, turns: Sequence[int], role: RuleRole) -> Match | None:
-        """The first of `turns` (said by `role`) that repeats a number of READ_BACK_DIGITS digits or
-        more which another speaker said before it (before the first of `turns`, PHONE_DIGITS or more)."""
+        """The first of `turns` (said by `role`) that repeats, in a number of READ_BACK_DIGITS digits or
+        more, a number of PHONE_DIGITS or more which another speaker said before it."""
         said = [(t, n) for t in self.role_turns(role, turns) for n in self._long_numbers(t)]
         if not said:
             return None  # the common case: the role said no long number, the others' need no reading
@@ -352,8 +357,9 @@ class CallContext:
         for t, (digits, start, end) in said:
             for u in range(next_heard, t):
                 if all_turns[u].role is not Role.OTHER and all_turns[u].role.value != role.value:
-                    heard.update(n[0] for n in self._long_numbers(u)
-                                 if u >= turns[0] or len(n[0]) >= PHONE_DIGITS)
+                    # Contact details: a phone number, not a customer code repeated while finding
+                    # the account ("Il codice cliente... 40 22 91" / "402291. Sì, la trovo").
+                    heard.update(n[0] for n in self._long_numbers(u) if len(n[0]) >= PHONE_DIGITS)
             next_heard = max(next_heard, t)
             if any(number in digits for number in heard):
                 turn = all_turns[t]

@@ -139,13 +139,15 @@ def _asks_for_language(ctx: CallContext, seg: Segment | None, t: int) -> bool:
 
 def _greets_back(ctx: CallContext, seg: Segment | None, t: int) -> bool:
     """The caller only greets back ("alo, da, bună ziua"): one of the stage's cues (`cues_from: [GR01]`,
-    the salutations) and at most GREET_BACK_OTHER_WORDS words besides, so the agent's opening goes on
-    (speech recognition splits it over turns the caller answers)."""
+    the salutations) and at most GREET_BACK_OTHER_WORDS different words besides, so the agent's opening
+    goes on (speech recognition splits it over turns the caller answers)."""
     words = ctx.call.words[t]
     if seg is None or seg.cues is None or len(words) > GREET_BACK_MAX_WORDS:
         return False
     said = _cue_words(ctx, seg.cues, t)  # the words some salutation covers ("hello", "good morning")
-    return bool(said) and len(words) - len(said) <= GREET_BACK_OTHER_WORDS
+    # A word said twice is one more word, not two ("алло да здравствуйте алло").
+    others = {word for w, word in enumerate(words) if w not in said}
+    return bool(said) and len(others) <= GREET_BACK_OTHER_WORDS
 
 
 def _cue_words(ctx: CallContext, cue: Cue | None, t: int) -> set[int]:

@@ -320,6 +320,7 @@ def test_an_agreed_transfer_and_its_hand_off_a_few_turns_later_are_one_episode(e
     ("I'm afraid she's in clinic all morning, so I can't put you through. Can I take a message?", "Yes, please."),
     # Offered, and the caller says no.
     ("I could transfer you to the branch team, shall I?", "No, that's fine, I'll wait for the letter."),
+    ("I could transfer you to the branch team, shall I?", "No-no, I'll wait for the letter."),
     # Planned on a condition in the world, not announced.
     ("If she's in with someone, I'll put you through to her secretary instead.", "Okay."),
     ("She may be free. If not, I'll transfer you to her deputy.", "Right."),
@@ -824,3 +825,48 @@ def test_a_window_after_its_stage_is_looked_at_when_the_role_said_nothing_in_the
     ctx = CallContext(transcript, en_runtime.pack, en_runtime.matcher, en_runtime.matcher.prepare(transcript), {})
     span = StageSpan("greeting", 1, 0, 0)
     assert _outcome(ctx, rd, span).status.value == "pass"
+
+
+def test_a_customer_number_said_back_is_no_contact_number_read_back(en_runtime):
+    # A customer number repeated while finding the account is no contact number read back.
+    lines = [*OPEN, "Customer: Could I speak to Mr Patel, please?",
+             "Agent: I'm afraid he's in a meeting. What's your customer number?", "Customer: 40 22 91.",
+             "Agent: 402291, yes, I have you.", "Customer: Can he ring me?",
+             "Agent: Of course, I'll take a message for him. What's your number?", "Customer: 07700 900123."]
+    _, f = run(en_runtime, *lines, "Agent: Thanks, I've noted that down.", "Customer: Great.", *CLOSE)
+    assert f["answering.message-taking"].status.value == "fail"
+    _, f = run(en_runtime, *lines, "Agent: Thanks, that's 07700 900123.", "Customer: Great.", *CLOSE)
+    assert f["answering.message-taking"].status.value == "pass"
+
+
+def test_a_caller_who_steps_away_to_fetch_something_is_not_on_hold(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:00] Customer: Hello, I need to change the bank account my pension is paid into.",
+                    "[00:05] Agent: Good afternoon, Harbour Pension Trust, Daniel speaking. Can I take your member number?",
+                    "[00:12] Customer: It's 4007 7193.", "[00:16] Agent: Thank you. Bear with me...",
+                    "[00:25] Agent: Sorry, that's not bringing anything up. Could you read it out again?",
+                    "[00:30] Customer: Oh, hang on, that's my old staff number. Can you wait a minute? I'll get the letter.",
+                    "[00:39] Agent: Of course, take your time.",
+                    "[01:32] Customer: Sorry about that. It's HPT 552 0184.",
+                    "[01:41] Agent: Thank you, that's found you.", *CLOSE)
+    assert [s for s in result.stages if s.stage == "transfer"] == []
+    assert f["transfer.permission"].status.value == "not_applicable"
+
+
+def test_a_hello_said_twice_around_the_callers_greeting_does_not_end_the_opening():
+    runtime = PackRuntime(load_pack(RULES / "ru"))
+    result, f = run(runtime, "Оператор: сервисная служба тепло дом добрый день", "Клиент: алло да здравствуйте алло",
+                    "Оператор: да да слышу вас меня зовут алина чем могу помочь",
+                    "Клиент: у меня котел не работает со вчерашнего вечера")
+    assert [s.end_turn for s in result.stages if s.stage == "greeting"] == [2]
+    assert f["greeting.offer-help"].status.value == "pass"
+
+
+def test_a_forbidden_word_that_is_the_companys_name_is_no_offence():
+    runtime = PackRuntime(load_pack(RULES / "bg"))
+    lines = ["Agent: Добър ден, детска градина „Слънчице“, Радка на телефона. С какво мога да помогна?",
+             "Customer: Добър ден, искам да попитам за приема.", "Agent: Разбира се, кажете."]
+    _, f = run(runtime, *lines)
+    assert f["answering.no-forbidden"].status.value == "fail"  # no company known: an endearment
+    result = check_call(make_call(*lines, company="ДГ № 47 „Слънчице“"), runtime)
+    assert fold_findings(result.findings)["answering.no-forbidden"].status.value == "pass"

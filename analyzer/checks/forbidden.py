@@ -3,8 +3,10 @@
 other forbidden rules, each with its own exceptions and threshold."""
 from __future__ import annotations
 
+import re
+
 from ..context import CallContext
-from ..models import Status
+from ..models import Match, Status
 from ..pack.loader import RuleDef
 from .base import Outcome, excused, threshold_of
 
@@ -22,6 +24,8 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
         for t, match in found:
             if source.rule.exceptions and excused(ctx, source, t):
                 continue
+            if _in_company_name(ctx, match):
+                continue
             return Outcome(Status.FAIL, match.score, match,
                            values={"found": match.text, "suggest": spec.suggest or "", "threshold": threshold})
     # A pass reports how close the nearest phrase came in the other turns, without quoting it as if it
@@ -30,3 +34,14 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
     closest = ctx.max_turn_score(formulas, [t for t in turns if t not in said])
     return Outcome(Status.PASS, closest if closest is not None else 0.0, None, evidence="",
                    values={"suggest": spec.suggest or "", "threshold": threshold})
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _in_company_name(ctx: CallContext, match: Match) -> bool:
+    """Whether the words found are the company's own name, said as such (a kindergarten called
+    "Слънчице", a shop called "No Worries"): naming the company is no forbidden word."""
+    company = ctx.variables.get("company") or ""
+    said = _WORD.findall(match.text.casefold())
+    return bool(said) and set(said) <= set(_WORD.findall(company.casefold()))
