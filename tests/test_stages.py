@@ -519,6 +519,17 @@ def test_a_farewell_ending_its_sentence_fails_the_order_though_another_is_inside
     assert f["closing.order"].status.value == "fail"
 
 
+@pytest.mark.parametrize("turn, order", [
+    # Unpunctuated: thanks for calling right after the farewell starts a new sentence.
+    ("Agent: okay have a nice day thank you for calling acme bank and is there anything else i can help with", "fail"),
+    ("Agent: okay thank you for calling acme bank is there anything else i can help with", "pass"),
+])
+def test_a_farewell_before_another_closing_formula_ends_its_sentence_in_unpunctuated_text(en_runtime, turn, order):
+    result, f = run(en_runtime, *OPEN, "Agent: your card will arrive on monday", "Customer: okay", turn,
+                    "Customer: no thats all", "Agent: goodbye")
+    assert f["closing.order"].status.value == order
+
+
 def test_farewell_words_inside_a_turn_are_no_early_farewell(en_runtime):
     result, f = run(en_runtime, *OPEN, "Agent: We'll take care of that for you, it takes a couple of days.",
                     *CLOSE)

@@ -91,7 +91,21 @@ def _ends_sentence(ctx: CallContext, t: int, last: int) -> bool:
     words, spans = ctx.call.words[t], ctx.call.span(t)
     if last + 1 + _SENTENCE_END_SLACK >= len(words):
         return True
+    if not _SENTENCE_END.search(ctx.transcript.turns[t].text):
+        # Speech recognition without punctuation: another closing formula starting right after the
+        # farewell begins a sentence of its own ("bine o zi bună vă mulțumim că ați sunat ... și mai
+        # aveți nevoie de altceva").
+        return _closing_formula_starts(ctx, t, last + 1, last + 1 + _SENTENCE_END_SLACK)
     if len(spans) != len(words) or spans[last][1] < 0:
         return False
     end = _SENTENCE_END.search(ctx.transcript.turns[t].text, spans[last][1])
     return end is not None and all(spans[w][0] >= end.start() for w in range(last + 1 + _SENTENCE_END_SLACK, len(words)))
+
+
+def _closing_formula_starts(ctx: CallContext, t: int, first: int, last: int) -> bool:
+    """Whether one of the closing stage's cues (thanks, farewells, the offer of more help) said in turn
+    `t` starts at a word from `first` to `last`."""
+    closing = ctx.pack.segment("closing")
+    if closing is None or closing.cues is None:
+        return False
+    return any(first <= match.word <= last for match in ctx.cue_matches(closing.cues, t) if match.turn == t)
