@@ -368,18 +368,22 @@ def _unannounced_handoff(ctx: CallContext, seg: Segment, episodes: list[dict]) -
     """A transfer announced by nothing but a bare wait: the agent's last words are "One moment."
     ("Един момент.", "Attenda.") and the caller, left on the line, hears music or ringing or asks where
     they are being put ("Alo? Ce muzică e asta? M-ați mutat undeva?"), or had just asked to be put
-    through ("mi passi un responsabile"). The agent handed the call on without asking or saying where."""
+    through ("mi passi un responsabile"), or a third party takes the call over ("Supervisor: Hello, Mr
+    Okafor? This is Dana, the duty supervisor"). The agent handed the call on without asking or saying
+    where."""
     agent = ctx.role_turns(Role.AGENT)
     if seg.wait_cues is None or not agent:
         return None
     last = agent[-1]
     if (len(ctx.call.words[last]) > SIGN_OFF_WORDS or any(ep["trigger"] >= last for ep in episodes)
-            or any(turn.role is not Role.CUSTOMER for turn in ctx.transcript.turns[last + 1:])
             or ctx.first_cue_turn(seg.wait_cues, [last]) is None):
         return None
     left = range(last + 1, ctx.n_turns)
+    # A third party (a supervisor, a colleague) who speaks after it has taken the call over.
+    taken_over = any(ctx.transcript.turns[t].role is Role.OTHER for t in left)
     asked = ctx.role_turns(Role.CUSTOMER, range(max(0, last - REQUEST_REACH), last))
-    if not ((seg.left_waiting_cues is not None and left and ctx.first_cue_turn(seg.left_waiting_cues, left) is not None)
+    if not (taken_over
+            or (seg.left_waiting_cues is not None and left and ctx.first_cue_turn(seg.left_waiting_cues, left) is not None)
             or (seg.request_cues is not None and asked and ctx.first_cue_turn(seg.request_cues, asked) is not None)):
         return None
     return dict(start=last, opened=last, trigger=last, ret=None, kind="transfer", hold_s=None)

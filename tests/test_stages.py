@@ -881,3 +881,12 @@ def test_a_forbidden_word_that_is_the_companys_name_is_no_offence():
     assert f["answering.no-forbidden"].status.value == "fail"  # no company known: an endearment
     result = check_call(make_call(*lines, company="ДГ № 47 „Слънчице“"), runtime)
     assert fold_findings(result.findings)["answering.no-forbidden"].status.value == "pass"
+
+
+def test_a_third_party_who_takes_the_call_after_a_bare_one_moment_was_transferred_to(en_runtime):
+    result, f = run(en_runtime, *OPEN, "Customer: I've had enough. Get me a manager.", "Agent: Okay. One moment.",
+                    "Supervisor: Hello, Mr Okafor? This is Dana Whitfield, the duty supervisor.",
+                    "Customer: Finally. I want my refund.", "Supervisor: Understood, let me look.")
+    assert result.end_reason == "transferred"
+    assert f["transfer.permission"].status.value == "fail"
+    assert f["closing.farewell"].status.value == "not_applicable"
