@@ -509,6 +509,8 @@ _SECTOR_WORDS = frozenset({
     "servizi", "comune", "di", "del", "della",
     "furnizare", "energie", "asigurări", "asigurari", "curierat", "servicii", "apă", "apa",
     "de", "din", "security", "охрана", "sicurezza", "securitate",
+    "rental", "rentals", "hire", "autonoleggio", "noleggio", "прокат", "автопрокат", "rent-a-car",
+    "închirieri", "inchirieri", "opticians", "optical", "optics", "оптика", "ottica", "optică", "optica",
 })
 # Articles a registered name starts with but speakers drop ("Gazzetta del Lago" for La Gazzetta del Lago).
 _ARTICLES = frozenset({"the", "la", "il", "lo", "i", "gli", "le"})

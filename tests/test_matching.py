@@ -288,6 +288,9 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("Барьер-Охрана", ["Барьер"]),
     ("Гарант-Полис", []),
     ("Auto-Moto.ro", ["Auto-Moto"]),  # a hyphenated name keeps its web suffix dropped
+    # Car hire and opticians say what kind of business they are too.
+    ("Rent&Go Autonoleggio", ["Rent&Go"]),
+    ("Clearview Opticians", ["Clearview"]),
 ])
 def test_company_short_forms(company, short):
     assert slot_variants("company", company) == short

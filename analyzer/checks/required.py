@@ -3,6 +3,8 @@ that says none of the rule's `exceptions` ("Is there anything else on the statem
 recognise?" asks about the statement, it offers no further help)."""
 from __future__ import annotations
 
+import re
+
 from ..context import CallContext
 from ..models import Match, Role, Status
 from ..normalize import spelling_for
@@ -98,10 +100,17 @@ def _stated_value(ctx: CallContext, match: Match) -> str | None:
     if rest is None:
         return None
     for digits, start, _ in spoken_numbers(rest[:80]):
-        if start <= 3 and len(digits) >= STATED_DIGITS and not rest[:start].strip(" :–-"):
-            return f"said, not asked: {rest[start:start + 20].strip()}"
+        before = rest[:start].strip(" :–-")
+        # A reference's letters glued to its digits ("policy number PS880213", "AT-4418872") are the value too.
+        prefixed = bool(_REFERENCE_PREFIX.fullmatch(before)) and start > 0 and not rest[start - 1].isspace()
+        if (start <= 3 or prefixed) and len(digits) >= STATED_DIGITS and (not before or prefixed):
+            value_start = start - len(before) if prefixed else start
+            return f"said, not asked: {rest[value_start:value_start + 20].strip()}"
         break
     return None
+
+
+_REFERENCE_PREFIX = re.compile(r"[^\W\d_]{1,4}-?")
 
 
 def _text_after(ctx: CallContext, match: Match) -> str | None:
