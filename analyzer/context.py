@@ -212,6 +212,10 @@ class CallContext:
         return any((m := self.best(cue.declined_by, [t])) is not None and m.score >= threshold
                    for t in replies[:DECLINE_REPLIES])
 
+    def broken_off(self, t: int) -> bool:
+        """Whether turn `t` ends broken off or trailing ("..., Sophie speak—", "Dar dacă nici joi...")."""
+        return self.transcript.turns[t].text.rstrip().endswith(BROKEN_ENDS)
+
     def line_trouble(self, t: int) -> bool:
         """Whether turn `t` is speech across a failing or silent line: words that break off ("...вате...
         ало?", "You keep cutting o—") or a check whether the line still works ("Pronto? Pronto?",
@@ -221,7 +225,7 @@ class CallContext:
             return True
         # Broken off at the end, with no sentence finished before ("Da, e corectă. Dar dacă nici joi..."
         # answered before the line went).
-        if text.endswith(BROKEN_ENDS) and not _FULL_STOP.search(text):
+        if self.broken_off(t) and not _FULL_STOP.search(text):
             return True
         closing = self.pack.segment("closing")
         return bool(closing and closing.cutoff_cues and self.first_cue_turn(closing.cutoff_cues, [t]) is not None)

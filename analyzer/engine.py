@@ -12,7 +12,7 @@ from typing import Any
 from .checks import CHECKS, SPAN_CHECKS, Outcome, not_applicable
 from .checks.base import threshold_of
 from .checks.required import declining_reply, last_rejected
-from .context import BROKEN_ENDS, CallContext
+from .context import CallContext
 from .matching import Matcher
 from .models import CallResult, Finding, Match, Role, Severity, StageSpan, Status, Transcript
 from .nlp import language_model
@@ -253,7 +253,7 @@ def _answer_unfinished(ctx: CallContext, rd: RuleDef, cued: int, last: int) -> t
     for r in range(cued - 1, last):
         if r < 0 or turns[r].role.value == own or turns[r].role is Role.OTHER:
             continue
-        if not turns[r].text.rstrip().endswith(BROKEN_ENDS):
+        if not ctx.broken_off(r):
             continue
         said = next((t for t in range(r + 1, last + 1) if turns[t].role.value == own), None)
         asked_in = next((t for t in range(r - 1, -1, -1) if turns[t].role.value == own), None)

@@ -122,7 +122,7 @@ def _greeting(ctx: CallContext) -> StageSpan:
         elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t)
               and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)
               and not _checks_line(ctx, seg, t)):
-            if resumed is None and t == last + 1 and (turns[last].text.rstrip().endswith(BROKEN_ENDS)
+            if resumed is None and t == last + 1 and (ctx.broken_off(last)
                                                       or _asks_for_language(ctx, seg, t)):
                 resumed = next((a for a in agent if a > t), None)
                 if resumed is not None:
