@@ -119,9 +119,8 @@ def _greeting(ctx: CallContext) -> StageSpan:
             said.extend(ctx.call.words[t])
             if t == resumed:
                 break
-        elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _greets_back(ctx, seg, t)
-              and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)
-              and not _checks_line(ctx, seg, t)):
+        elif (len(ctx.call.words[t]) > 3 and not _line_check(said, ctx.call.words[t]) and not _only_greets(ctx, seg, t)
+              and not _answers_call_out(ctx, seg, t) and not _answers_line_check(ctx, first_agent, t)):
             if resumed is None and t == last + 1 and (ctx.broken_off(last)
                                                       or _asks_for_language(ctx, seg, t)):
                 resumed = next((a for a in agent if a > t), None)
@@ -137,17 +136,26 @@ def _asks_for_language(ctx: CallContext, seg: Segment | None, t: int) -> bool:
     return seg is not None and seg.language_cues is not None and ctx.first_cue_turn(seg.language_cues, [t]) is not None
 
 
-def _greets_back(ctx: CallContext, seg: Segment | None, t: int) -> bool:
-    """The caller only greets back ("alo, da, bună ziua"): one of the stage's cues (`cues_from: [GR01]`,
-    the salutations) and at most GREET_BACK_OTHER_WORDS different words besides, so the agent's opening
-    goes on (speech recognition splits it over turns the caller answers)."""
+def _only_greets(ctx: CallContext, seg: Segment | None, t: int) -> bool:
+    """The caller only greets back ("alo, da, bună ziua") or only checks the line with a hello or two
+    ("ало да добър ден чувате ли ме", "алло алло слышно меня"), so the agent's opening goes on in its
+    next turn (speech recognition splits it over turns the caller answers). Greeting back is one of the
+    stage's cues (`cues_from: [GR01]`, the salutations) and at most GREET_BACK_OTHER_WORDS different
+    words besides; checking the line is one of the closing's `cutoff_cues` and at most
+    GREET_BACK_OTHER_WORDS words besides it and the salutations."""
     words = ctx.call.words[t]
-    if seg is None or seg.cues is None or len(words) > GREET_BACK_MAX_WORDS:
+    if len(words) > max(GREET_BACK_MAX_WORDS, CALL_OUT_ANSWER_MAX_WORDS):
         return False
-    said = _cue_words(ctx, seg.cues, t)  # the words some salutation covers ("hello", "good morning")
+    greeted = _cue_words(ctx, seg.cues if seg is not None else None, t)  # "hello", "good morning"
     # A word said twice is one more word, not two ("алло да здравствуйте алло").
-    others = {word for w, word in enumerate(words) if w not in said}
-    return bool(said) and len(others) <= GREET_BACK_OTHER_WORDS
+    others = {word for w, word in enumerate(words) if w not in greeted}
+    if greeted and len(words) <= GREET_BACK_MAX_WORDS and len(others) <= GREET_BACK_OTHER_WORDS:
+        return True
+    closing = ctx.pack.segment("closing")
+    if closing is None or closing.cutoff_cues is None:
+        return False
+    checked = _cue_words(ctx, closing.cutoff_cues, t)
+    return bool(checked) and len(words) - len(checked | greeted) <= GREET_BACK_OTHER_WORDS
 
 
 def _cue_words(ctx: CallContext, cue: Cue | None, t: int) -> set[int]:
@@ -157,19 +165,6 @@ def _cue_words(ctx: CallContext, cue: Cue | None, t: int) -> set[int]:
         if match.turn == t == match.end_turn and match.end_word >= 0:
             covered.update(range(match.word, match.end_word + 1))
     return covered
-
-
-def _checks_line(ctx: CallContext, seg: Segment | None, t: int) -> bool:
-    """The caller only checks the line, with a hello or two ("ало да добър ден чувате ли ме", "алло алло
-    слышно меня"): a line check (the closing's `cutoff_cues`) and at most GREET_BACK_OTHER_WORDS words
-    besides it and the salutations, so the agent's opening goes on in its next turn."""
-    words = ctx.call.words[t]
-    closing = ctx.pack.segment("closing")
-    if closing is None or closing.cutoff_cues is None or len(words) > CALL_OUT_ANSWER_MAX_WORDS:
-        return False
-    checked = _cue_words(ctx, closing.cutoff_cues, t)
-    greeted = _cue_words(ctx, seg.cues if seg is not None else None, t)
-    return bool(checked) and len(words) - len(checked | greeted) <= GREET_BACK_OTHER_WORDS
 
 
 def _answers_call_out(ctx: CallContext, seg: Segment | None, t: int) -> bool:

@@ -108,4 +108,4 @@ def _closing_formula_starts(ctx: CallContext, t: int, first: int, last: int) -> 
     closing = ctx.pack.segment("closing")
     if closing is None or closing.cues is None:
         return False
-    return any(first <= match.word <= last for match in ctx.cue_matches(closing.cues, t) if match.turn == t)
+    return any(first <= match.word <= last for match in ctx.cue_matches(closing.cues, t))

@@ -103,7 +103,7 @@ def _stated_value(ctx: CallContext, match: Match) -> str | None:
         before = rest[:start].strip(" :–-")
         # A reference's letters glued to its digits ("policy number PS880213", "AT-4418872") are the value too.
         prefixed = bool(_REFERENCE_PREFIX.fullmatch(before)) and start > 0 and not rest[start - 1].isspace()
-        if (start <= 3 or prefixed) and len(digits) >= STATED_DIGITS and (not before or prefixed):
+        if len(digits) >= STATED_DIGITS and (prefixed or (start <= 3 and not before)):
             value_start = start - len(before) if prefixed else start
             return f"said, not asked: {rest[value_start:value_start + 20].strip()}"
         break
