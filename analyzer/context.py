@@ -42,9 +42,14 @@ def _negates(word: str, negations: frozenset[str] | set[str]) -> bool:
     return word in negations or ("-" in word and all(part in negations for part in word.split("-")))
 
 
+def words_of(text: str) -> list[str]:
+    """A text's words, lowercased, with the apostrophes inside them ("Don't bother" -> ["don't", "bother"])."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
 def _sentence_words(text: str) -> list[list[str]]:
     """Each sentence's words, lowercased ("No. Don't bother." -> [["no"], ["don't", "bother"]])."""
-    return [[w.lower() for w in _WORD.findall(sentence)] for sentence in _SENTENCES.findall(text)]
+    return [words_of(sentence) for sentence in _SENTENCES.findall(text)]
 
 
 _FULL_STOP = re.compile(r"(?<!\.)[.!](?![.\w])")  # a sentence's end, not an ellipsis ("...") nor "2.5"

@@ -14,6 +14,7 @@ from .context import BROKEN_ENDS, CallContext, first_runs
 from .models import Role, StageSpan
 from .normalize import spelling_for
 from .pack.schema import Anchor, Cue, Segment
+from .timing import SECONDS_PER_WORD  # to estimate a turn's end when only its start is known
 
 DEFAULT_GREETING_AGENT_TURNS = 3
 # An agent who has said no more than this ("Hello?", "Алло?", "Pronto?"), echoed by the caller
@@ -29,7 +30,6 @@ CALL_OUT_ANSWER_MAX_WORDS = 12
 DEFAULT_HOLD_THRESHOLD_S = 30.0
 DEFAULT_CLOSING_GAP = 4
 DEFAULT_DIFFICULT_TURNS = 8
-SECONDS_PER_WORD = 0.4  # to estimate a turn's end when only its start is known
 ANNOUNCE_LOOKBACK = 3  # turns before a wait in which its announcement is looked for
 # An agreed transfer and the hand-off that carries it out ("Would it be alright if I transferred you?"
 # / "Yes" / "I'll add a note first" / "Fine" / "Transferring you now") are one episode this many

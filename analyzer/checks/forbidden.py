@@ -3,9 +3,7 @@
 other forbidden rules, each with its own exceptions and threshold."""
 from __future__ import annotations
 
-import re
-
-from ..context import CallContext
+from ..context import CallContext, words_of
 from ..models import Match, Status
 from ..pack.loader import RuleDef
 from .base import Outcome, excused, threshold_of
@@ -36,12 +34,9 @@ def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
                    values={"suggest": spec.suggest or "", "threshold": threshold})
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _in_company_name(ctx: CallContext, match: Match) -> bool:
     """Whether the words found are the company's own name, said as such (a kindergarten called
     "Слънчице", a shop called "No Worries"): naming the company is no forbidden word."""
     company = ctx.variables.get("company") or ""
-    said = _WORD.findall(match.text.casefold())
-    return bool(said) and set(said) <= set(_WORD.findall(company.casefold()))
+    said = words_of(match.text)
+    return bool(said) and set(said) <= set(words_of(company))
