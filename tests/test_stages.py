@@ -38,7 +38,8 @@ def test_the_answer_to_an_agent_who_called_the_customer_does_not_end_the_opening
                     "Agent: This is Anna from Acme Bank, I'm calling to help you with your card application.",
                     "Customer: Great, so is it approved then?", *CLOSE)
     assert result.stages[0].stage == "greeting" and result.stages[0].end_turn == opening_end
-    assert f["greeting.offer-help"].status.value == ("pass" if opening_end == 2 else "fail")
+    # Either way the offer counts: it is in the opening, or in the agent's first answer after it.
+    assert f["greeting.offer-help"].status.value == "pass"
 
 
 def test_greeting_split_into_more_segments_than_the_window_counts(en_runtime):
@@ -54,8 +55,9 @@ def test_greeting_split_into_more_segments_than_the_window_counts(en_runtime):
     # Cut into mid-sentence, the agent finishes the opening after the caller's remark.
     ("Agent: Good morning, Acme Bank, Anna speak\u2014", "pass"),
     ("Agent: Good morning, Acme Bank, my name is Anna and...", "pass"),
-    # A finished opening without the offer is not finished later: the caller's request ended it.
-    ("Agent: Good morning, Acme Bank, Anna speaking.", "fail"),
+    # A finished opening without the offer: help offered in the agent's first answer after it still
+    # counts (window `after: 1`), as the labelled calls count it.
+    ("Agent: Good morning, Acme Bank, Anna speaking.", "pass"),
 ])
 def test_an_opening_the_caller_cut_into_goes_on_in_the_next_agent_turn(en_runtime, opening, verdict):
     result, f = run(en_runtime, opening,
@@ -752,8 +754,10 @@ def test_an_opening_after_a_line_check_is_the_greeting(en_runtime, reply, greete
                     "Customer: It's about my card payment from last week, it went out twice.",
                     "Agent: I'm sorry about that, let me look into it.", *CLOSE)
     # (no company in these calls' metadata)
-    assert f["greeting.offer-help"].status.value == ("pass" if greeted else "fail")
-    # A name given in the agent's first answer after the opening counts either way (window `after: 1`).
+    assert (result.stages[0].end_turn == 2) is greeted
+    # A name and an offer of help given in the agent's first answer after the opening count either way
+    # (window `after: 1`).
+    assert f["greeting.offer-help"].status.value == "pass"
     assert f["greeting.agent-name"].status.value == "pass"
 
 
