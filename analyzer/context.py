@@ -249,6 +249,8 @@ class CallContext:
         opening = 0
         while opening < len(said) and said[opening] in spelling.interjections:
             opening += 1  # "Oh, no, I can't, sorry": the answer comes after the exclamation
+        if opening + 1 < len(said) and said[opening] in spelling.no_leads and _negates(said[opening + 1], spelling.negations):
+            opening += 1  # "Да нет, не надо": a no
         words = said[opening:opening + 3]
         if not spelling.objection_words.isdisjoint(self.call.words[asked]):
             # "Would you mind if I put you on hold?" / "Oh, no, I can't, I've got to pick the kids up".
@@ -356,7 +358,8 @@ class CallContext:
 
     def read_back(self, turns: Sequence[int], role: RuleRole) -> Match | None:
         """The first of `turns` (said by `role`) that repeats, in a number of READ_BACK_DIGITS digits or
-        more, a number of PHONE_DIGITS or more which another speaker said before it."""
+        more, a number of PHONE_DIGITS or more which another speaker said before it, or that reads out
+        such a number and asks whether it is right, not answered with a no."""
         said = [(t, n) for t in self.role_turns(role, turns) for n in self._long_numbers(t)]
         if not said:
             return None  # the common case: the role said no long number, the others' need no reading
@@ -370,7 +373,12 @@ class CallContext:
                     # the account ("Il codice cliente... 40 22 91" / "402291. Sì, la trovo").
                     heard.update(n[0] for n in self._long_numbers(u) if len(n[0]) >= PHONE_DIGITS)
             next_heard = max(next_heard, t)
-            if any(number in digits for number in heard):
+            # Or the number on file read out to be confirmed ("Îl văd aici: 0756 330 481. E corect?" /
+            # "Da."): the caller hears it and says it is right.
+            confirmed = (len(digits) >= PHONE_DIGITS and "?" in all_turns[t].text[end:]
+                         and t + 1 < self.n_turns and all_turns[t + 1].role.value not in (role.value, Role.OTHER.value)
+                         and not self.answered_no(t))
+            if confirmed or any(number in digits for number in heard):
                 turn = all_turns[t]
                 return Match("(number read back)", 100.0, t, t, turn.text[start:end], turn.start_s,
                              len(turn.text[:start].split()))
@@ -520,7 +528,12 @@ _SECTOR_WORDS = frozenset({
     "de", "din", "security", "охрана", "sicurezza", "securitate",
     "rental", "rentals", "hire", "autonoleggio", "noleggio", "прокат", "автопрокат", "rent-a-car",
     "închirieri", "inchirieri", "opticians", "optical", "optics", "оптика", "ottica", "optică", "optica",
+    "school", "language", "languages", "alarm", "alarms", "systems", "scuola", "lingue", "ciclofficina",
+    "officina", "sistemi", "allarme", "allarmi", "d'allarme", "школа", "языковая", "сигнализация",
+    "училище", "езиков", "център", "școala", "scoala", "limbi", "străine", "straine", "alarme", "sisteme",
 })
+# Words that link a kind of business to its name ("Bank of", "Scuola di"): no name starts with one.
+_LINKING_WORDS = frozenset({"of", "the", "di", "del", "della", "de", "din", "la", "il"})
 # Articles a registered name starts with but speakers drop ("Gazzetta del Lago" for La Gazzetta del Lago).
 _ARTICLES = frozenset({"the", "la", "il", "lo", "i", "gli", "le"})
 # Between a publisher and its title, or a group and its brand ("Editura Lumea Verde - revista Casa și
@@ -573,6 +586,10 @@ def slot_variants(slot: str, value: str) -> list[str]:
     brand = [w for w in pieces if w.casefold() not in _SECTOR_WORDS]
     if len(pieces) > 1 and len(brand) == 1 and len(brand[0]) >= 4 and brand[0] not in forms:
         forms.append(brand[0])
+    # A brand of two words or more after its kind of business ("Ruota Libera" for Ciclofficina Ruota
+    # Libera, "Lingue Vive" for Scuola di Lingue Lingue Vive).
+    forms.extend(" ".join(words[n:]) for n in range(1, len(words) - 1)
+                 if all(w.casefold() in _SECTOR_WORDS for w in words[:n]) and words[n].casefold() not in _LINKING_WORDS)
     return _naming_forms(value, forms)
 
 

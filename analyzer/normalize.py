@@ -61,6 +61,9 @@ class LanguageSpelling:
     # Exclamations that open a reply without answering yet ("Oh, no, I can't", "Ой нет, я не могу"):
     # the answer is read after them.
     interjections: frozenset[str] = frozenset()
+    # Words that only lead into a no ("да нет, не надо" is a plain no in Russian): before a negation,
+    # the answer is read after them.
+    no_leads: frozenset[str] = frozenset()
     # Saying one cannot ("I can't", "не могу"): a reply to "would you mind if I put you on hold?" that
     # says it early turns the hold down, though its "no" would agree.
     unable: tuple[str, ...] = ()
@@ -114,6 +117,7 @@ LANGUAGES: dict[str, LanguageSpelling] = {
         consent_words=frozenset({"хотите", "желаете", "вы", "вам", "возражаете", "против", "удобно"}),
         objection_words=frozenset({"возражаете", "против"}),
         interjections=frozenset({"ой", "ох", "ах", "эх", "ай", "а"}),  # "А, нет, не надо"
+        no_leads=frozenset({"да"}),
         unable=("не могу", "не смогу", "не получится"),
         unintelligible=frozenset(_UNINTELLIGIBLE | {"неразборчиво", "неразб", "нрзб", "неразборчивое", "неслышно"}),
         requests=frozenset({"назовите", "продиктуйте", "подскажите", "скажите", "уточните", "подтвердите", "дайте"}),

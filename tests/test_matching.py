@@ -268,7 +268,7 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     ("ЗАД Балкан Гаранция", ["Балкан Гаранция"]),
     ("ЗД Боровец Застраховане", ["Боровец Застраховане", "Боровец"]),
     ("ExpresCargo Curierat", ["ExpresCargo"]),  # a coined one-word brand is said alone
-    ("Clinica MedAlpin Brașov", ["Clinica MedAlpin", "MedAlpin", "Clinica Brașov"]),
+    ("Clinica MedAlpin Brașov", ["Clinica MedAlpin", "MedAlpin", "Clinica Brașov", "MedAlpin Brașov"]),
     # The brand without the kind of business ("Swiftdrop" for Swiftdrop Couriers); never the kind alone.
     ("Banca Meridian", ["Meridian"]),
     ("Acme Bank", ["Acme"]),
@@ -291,6 +291,14 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     # Car hire and opticians say what kind of business they are too.
     ("Rent&Go Autonoleggio", ["Rent&Go"]),
     ("Clearview Opticians", ["Clearview"]),
+    # A brand of two words after its kind of business is said alone ("Ruota Libera!").
+    ("Ciclofficina Ruota Libera", ["Ciclofficina Ruota", "Ciclofficina Libera", "Ruota Libera"]),
+    ("Sentinella Sistemi d'Allarme S.r.l.", ["Sentinella Sistemi d'Allarme", "Sentinella Sistemi",
+                                             "Sentinella d'Allarme", "Sentinella"]),
+    ("Școala de Limbi Străine Lingua Nova", ["Școala de Limbi Străine Lingua", "Școala Limbi Străine Lingua Nova",
+                                             "Școala de Străine Lingua Nova", "Școala de Limbi Lingua Nova",
+                                             "Școala de Limbi Străine Nova", "Limbi Străine Lingua Nova",
+                                             "Străine Lingua Nova", "Lingua Nova"]),
 ])
 def test_company_short_forms(company, short):
     assert slot_variants("company", company) == short

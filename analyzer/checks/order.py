@@ -7,7 +7,7 @@ import re
 from ..context import CallContext, one_by_one
 from ..models import Match, Status
 from ..pack.loader import RuleDef
-from .base import Outcome, not_applicable, threshold_of
+from .base import Outcome, excused, not_applicable, threshold_of
 
 
 def evaluate(ctx: CallContext, rule: RuleDef, turns: list[int]) -> Outcome:
@@ -67,6 +67,9 @@ def _first_said(ctx: CallContext, rule: RuleDef, best: Match) -> Match:
     if not rule.rule.any_of:
         return best
     turns = _closing_turns(ctx, rule, rule, best.turn - 1)
+    if rule.rule.exceptions:
+        # A turn the rule itself does not count ("может, там нужно что-то ещё.") says no step.
+        turns = [t for t in turns if not excused(ctx, rule, t)]
     threshold = max(_CLEAR_SCORE, threshold_of(ctx, rule))
     found = ctx.matching_turns(rule.rule.any_of, turns, threshold)
     return found[0][1] if found else best
