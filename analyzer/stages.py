@@ -240,12 +240,23 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             if k < skip_to:
                 continue
             resumed = k + 1
-            if k in waited:
+            # The caller's "Fine." to the announcement starts the same wait.
+            if k in waited or (k > 0 and k - 1 in waited and turns[k].role is Role.CUSTOMER
+                               and turns[k - 1].role is Role.AGENT):
                 # "Un moment, vă rog." / "Alo? Mai sunteți acolo?" / (the agent back): the caller checking
                 # the line into the silence does not end the wait, the agent's return does.
-                while (resumed < ctx.n_turns - 1 and turns[resumed].role is Role.CUSTOMER
-                       and ctx.line_trouble(resumed)):
-                    resumed += 1
+                while True:
+                    checked = resumed
+                    while (resumed < ctx.n_turns - 1 and turns[resumed].role is Role.CUSTOMER
+                           and ctx.line_trouble(resumed)):
+                        resumed += 1
+                    # "Ало? Там ли сте?" / "Да, тук съм, още малко." / (silence): the agent answering the
+                    # line check with another wait is still on hold.
+                    if (checked < resumed < ctx.n_turns - 1 and turns[resumed].role is Role.AGENT
+                            and resumed in waited and len(ctx.call.words[resumed]) <= STILL_HERE_WORDS):
+                        resumed += 1
+                        continue
+                    break
                 if turns[resumed].role is not Role.AGENT:
                     resumed = k + 1
                 skip_to = resumed
@@ -384,6 +395,7 @@ def _unannounced_handoff(ctx: CallContext, seg: Segment, episodes: list[dict]) -
     return dict(start=last, opened=last, trigger=last, ret=None, kind="transfer", hold_s=None)
 
 
+STILL_HERE_WORDS = 8  # an agent's answer to a line check that only says the wait goes on ("Yes, still here, one more minute")
 CANCEL_REACH = 2  # agent turns after a transfer's announcement in which it may turn out impossible
 # Turns between a transfer the agent offered as a question and the hand-off that carries it out
 # ("Shall I put you through to accounts?" / "Yes please" / the agent takes a name first / "I've put
@@ -602,7 +614,9 @@ def _colleague_answers(ctx: CallContext, trigger: int, ret: int | None) -> bool:
     end = min(ctx.n_turns, ret + 2) if ret is not None else ctx.n_turns
     if any(turns[t].role is Role.OTHER for t in range(trigger + 1, end)):
         return True
-    soon = range(trigger + 1, min(ctx.n_turns, trigger + 1 + OFFER_REACH))
+    # The briefing may start in the announcing turn itself ("Stay on the line, I'll add her... Raluca,
+    # hi, I've got Mr Enache on the line").
+    soon = range(trigger, min(ctx.n_turns, trigger + 1 + OFFER_REACH))
     return next(ctx.iter_cue_turns(_briefing_cues(ctx), soon), None) is not None
 
 
