@@ -326,6 +326,7 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
                 if hold_cues & set(range(ep["start"], ep["trigger"] + 1)) or not _cancelled(ctx, seg, ep)]
     episodes.sort(key=lambda e: e["start"])
     episodes = _offers_carried_out(ctx, episodes)
+    episodes = [ep for ep in episodes if not _offer_not_taken(ctx, seg, ep)]
     for ep in episodes:
         if ep["kind"] == "transfer":
             ep["requested"] = _requested(ctx, seg, ep["start"], ep["trigger"])
@@ -424,6 +425,37 @@ def _offers_carried_out(ctx: CallContext, episodes: list[dict]) -> list[dict]:
                 continue
         kept.append(ep)
     return kept
+
+
+def _offer_not_taken(ctx: CallContext, seg: Segment, episode: dict) -> bool:
+    """A transfer offered as a question that the agent simply carries on from after the caller's answer
+    ("I can put you through to my supervisor, or I can have a look now?" / "Fine, you have a look" /
+    "What's the booking reference?"): the caller took the other way and nobody was transferred. Not
+    where the agent's next words hand the call on, brief a colleague, announce a wait or thank the caller
+    for one."""
+    if episode["kind"] != "transfer" or episode["hold_s"] is not None or episode["ret"] is None:
+        return False
+    turns = ctx.transcript.turns
+    trigger, ret = episode["trigger"], episode["ret"]
+    if ret != trigger + 2 or turns[trigger + 1].role is not Role.CUSTOMER:
+        return False
+    if seg.hold_cues is not None and ctx.first_cue_turn(seg.hold_cues, range(episode["start"], trigger + 1)) is not None:
+        return False  # a hold asked for with it: the caller waited
+    asked = "?" in turns[trigger].text or bool(_turns_saying_transfer_rules(ctx, {trigger}, Anchor.STAGE_START,
+                                                                            Anchor.TRIGGER))
+    if not asked:
+        return False
+    if any(cue is not None and ctx.first_cue_turn(cue, [ret]) is not None for cue in (seg.hold_cues, seg.wait_cues)):
+        return False
+    # The transfer made a few turns on ("... I'll leave a note for them. Connecting you now"), or a warm
+    # one: the agent goes on to brief the colleague or leave the caller with them.
+    soon, later = range(ret, min(ctx.n_turns, trigger + 1 + OFFER_REACH)), range(ret, ctx.n_turns)
+    if seg.transfer_cues is not None and ctx.first_cue_turn(seg.transfer_cues, soon) is not None:
+        return False
+    if any(cue is not None and ctx.first_cue_turn(cue, later) is not None
+           for cue in (seg.briefing_cues, seg.handoff_cues)):
+        return False
+    return not _turns_saying_transfer_rules(ctx, {ret}, Anchor.RETURN)
 
 
 def _cancelled(ctx: CallContext, seg: Segment, episode: dict) -> bool:

@@ -795,6 +795,21 @@ def test_an_offered_transfer_carried_out_turns_later_is_one_transfer(en_runtime,
     assert result.end_reason == "transferred"
 
 
+@pytest.mark.parametrize("reply, next_turn, transferred", [
+    # The caller takes the other way offered and the agent carries on: nobody is transferred.
+    ("Customer: Fine, you have a look.", "Agent: Okay, what's the booking reference?", False),
+    # The agent's next words hand the call on: the offer was taken up.
+    ("Customer: Yes, put me through.", "Agent: Putting you through to my supervisor now.", True),
+])
+def test_a_transfer_offer_the_caller_does_not_take_up_is_no_transfer(en_runtime, reply, next_turn, transferred):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: I can put you through to my supervisor, or I can have a look at it for you now?",
+                    reply, next_turn, "Customer: Okay.", *CLOSE)
+    transfers = [s for s in result.stages if s.stage == "transfer"]
+    assert bool(transfers) is transferred
+    assert f["transfer.permission"].status.value == ("pass" if transferred else "not_applicable")
+
+
 def test_a_closing_is_not_looked_for_in_the_opening(en_runtime):
     # "What can I do for you?" and "thanks for calling" in the opening of a short call are neither
     # the closing's "anything else?" nor its thanks.
