@@ -375,10 +375,11 @@ class CallContext:
             next_heard = max(next_heard, t)
             # Or the number on file read out to be confirmed ("Îl văd aici: 0756 330 481. E corect?" /
             # "Da."): the caller hears it and says it is right.
-            confirmed = (len(digits) >= PHONE_DIGITS and "?" in all_turns[t].text[end:]
-                         and t + 1 < self.n_turns and all_turns[t + 1].role.value not in (role.value, Role.OTHER.value)
-                         and not self.answered_no(t))
-            if confirmed or any(number in digits for number in heard):
+            # Tested only when nothing heard is repeated: reading the caller's reply costs more.
+            if any(number in digits for number in heard) or (
+                    len(digits) >= PHONE_DIGITS and "?" in all_turns[t].text[end:] and t + 1 < self.n_turns
+                    and all_turns[t + 1].role.value not in (role.value, Role.OTHER.value)
+                    and not self.answered_no(t)):
                 turn = all_turns[t]
                 return Match("(number read back)", 100.0, t, t, turn.text[start:end], turn.start_s,
                              len(turn.text[:start].split()))
