@@ -66,6 +66,7 @@ class CallContext:
     # Filled by the engine as it goes: rule id -> (status, best match) for order checks.
     results: dict[str, tuple[Any, Match | None]] = field(default_factory=dict)
     stages: tuple[StageSpan, ...] = ()  # set once segmentation is done
+    end_reason: str | None = None  # set once segmentation is done
     _role_members: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
     # (cue, area) -> the cue's first turn there: a rule's `when` may be asked again by another rule's.
     _first_cues: dict[tuple, int | None] = field(default_factory=dict, repr=False)
@@ -207,6 +208,10 @@ class CallContext:
         agent's answer refuses it."""
         turns = self.transcript.turns
         if turns[offer].role is Role.CUSTOMER:
+            # "Will someone come out tonight?" / "So it gets prioritised by the network team and it should"
+            # (the line drops): the agent's answer never finished, nothing was arranged.
+            if self.end_reason == "cut_off" and offer == self.n_turns - 2 and turns[offer + 1].role is Role.AGENT:
+                return True
             return self.answered_no(offer)  # the caller's own request, refused by the agent
         replies = [t for t in range(offer + 1, self.n_turns) if turns[t].role is Role.CUSTOMER]
         if replies and all(self.line_trouble(t) for t in replies):
@@ -527,7 +532,8 @@ _SECTOR_WORDS = frozenset({
     "servizi", "comune", "di", "del", "della",
     "furnizare", "energie", "asigurări", "asigurari", "curierat", "servicii", "apă", "apa",
     "de", "din", "security", "охрана", "sicurezza", "securitate",
-    "rental", "rentals", "hire", "autonoleggio", "noleggio", "прокат", "автопрокат", "rent-a-car",
+    "rental", "rentals", "hire", "autonoleggio", "noleggio", "прокат", "автопрокат", "rent-a-car", "rent", "a",
+    "car", "cars",
     "închirieri", "inchirieri", "opticians", "optical", "optics", "оптика", "ottica", "optică", "optica",
     "school", "language", "languages", "alarm", "alarms", "systems", "scuola", "lingue", "ciclofficina",
     "officina", "sistemi", "allarme", "allarmi", "d'allarme", "школа", "языковая", "сигнализация",

@@ -18,7 +18,7 @@ from .models import CallResult, Finding, Match, Role, Severity, StageSpan, Statu
 from .nlp import language_model
 from .normalize import spelling_for
 from .pack.loader import Pack, RuleDef
-from .pack.schema import CheckType
+from .pack.schema import CheckType, Cue
 from .redact import spoken_numbers
 from .roles import assign_roles
 from .scoring import score_call
@@ -99,6 +99,7 @@ def check_call(
     ctx = CallContext(transcript, pack, runtime.matcher, runtime.matcher.prepare(transcript), variables)
     seg = segment(ctx)
     ctx.stages = seg.spans
+    ctx.end_reason = seg.end_reason
     findings: list[Finding] = []
     for rd in runtime.rules_in_order:
         findings.extend(_evaluate_rule(ctx, seg, rd))
@@ -153,7 +154,9 @@ def _outcome(ctx: CallContext, rd: RuleDef, span: StageSpan | None) -> Outcome:
     cued = None
     if rule.when:
         area = range(_situation_start(ctx, span), span.end_turn + 1) if span else None
-        trigger = cued = ctx.first_cue_turn(rule.when, area)
+        trigger = cued = _opening_cue(ctx, rule.when, area) if area is not None and rule.when.from_call_start else None
+        if trigger is None:
+            trigger = cued = ctx.first_cue_turn(rule.when, area)
         if rule.when.own_formulas and rule.any_of:
             before = trigger
             for rule_id in rule.when.not_after or ():
@@ -316,6 +319,18 @@ def _situation_start(ctx: CallContext, span: StageSpan) -> int:
     if not caller or not ctx.role_turns(Role.AGENT, range(caller[0])):
         return span.start_turn
     return min(span.start_turn, caller[0] + 1)
+
+
+def _opening_cue(ctx: CallContext, cue: Cue, area: range) -> int | None:
+    """The first turn before the situation's area that says the cue and reads out a figure (an amount, an
+    order number): a call the agent placed, whose opening reads the record out to whoever answered ("la
+    chiamo per la consegna del suo ordine 58213 ... con un saldo di duecentoquaranta euro"). Not an
+    opening that only names the matter ("Okay, please confirm that your order is correct")."""
+    turns = ctx.transcript.turns
+    for t in range(area.start):
+        if spoken_numbers(turns[t].text) and ctx.first_cue_turn(cue, [t]) is not None:
+            return t
+    return None
 
 
 def _first_own_turn(ctx: CallContext, rd: RuleDef, area: range | None, before: int | None) -> int | None:

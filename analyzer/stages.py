@@ -63,7 +63,7 @@ def segment(ctx: CallContext) -> Segmentation:
     briefings = _briefings(ctx, transfers)
     if briefings:
         ctx.set_aside(briefings)
-    closing, end_reason = _closing(ctx, greeting, transfers)
+    closing, end_reason = _closing(ctx, greeting, transfers, briefings)
     answer_start = greeting.end_turn + 1
     answer_end = (closing.start_turn - 1) if closing else n - 1
     spans: list[StageSpan] = [greeting]
@@ -280,8 +280,12 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             # your patience" / "let me ask a colleague" / 78 s): this hold was announced, if at all, after it.
             cue_turns = sorted(waited & set(range(max(0, trigger - ANNOUNCE_LOOKBACK), trigger + 1))
                                - used_triggers)
-            start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger)
             kind = "transfer" if transfer_cues & set(cue_turns) else "hold"
+            # A hold's question asked for an earlier one does not ask for it; a transfer announced on the
+            # return from the hold it was asked with ("Mi permette di rimetterla in attesa, così vedo se la
+            # responsabile è libera?" / "È libera, gliela passo tra un attimo") was asked for.
+            start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger,
+                                  used_triggers if kind == "hold" else set())
             ret = next((t for t in range(resumed, ctx.n_turns) if turns[t].role is Role.AGENT), None)
             episodes.append(dict(start=start, opened=cue_turns[0] if cue_turns else trigger, trigger=trigger,
                                  ret=ret, kind=kind, hold_s=round(gap, 1)))
@@ -293,7 +297,16 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
     # staying on the line" / "stay on the line"): it opens nothing.
     announcing = transfer_cues | (hold_cues if not ctx.transcript.has_timestamps else set())
     returns = _turns_saying_transfer_rules(ctx, announcing, Anchor.RETURN) if announcing else set()
-    openers = sorted(announcing - returns)
+    # Unless it hands the call on as well ("Grazie per l'attesa ... Le passo il mio collega, va bene se
+    # la trasferisco?"): the return from a hold announces a transfer. The return from a transfer that
+    # says it again ("Разрешите, я вас переведу?" / "Перевожу, оставайтесь на линии" / "Спасибо, что
+    # дождались ... я перевела вас не в тот отдел") tells where the caller went, it announces nothing.
+    agent = ctx.role_turns(Role.AGENT)
+    previous = {t: agent[i - 1] for i, t in enumerate(agent) if i}
+    handing_on = {t for t in returns & transfer_cues
+                  if not ((before := previous.get(t)) in announcing
+                          and (before in transfer_cues or previous.get(before) in transfer_cues))}
+    openers = sorted(announcing - (returns - handing_on))
     t_idx = 0
     while t_idx < len(openers):
         start = openers[t_idx]
@@ -313,7 +326,9 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
         if start == trigger and ctx.answered_no(trigger):
             continue
         opened = start  # the first announcement, before the permission question asked just before it
-        start = _asked_before(ctx, start)
+        announced_transfer = bool(transfer_cues & set(range(start, trigger + 1)))
+        start = _asked_before(ctx, start,
+                              set() if announced_transfer else used_triggers - set(range(start, trigger + 1)))
         kind = "transfer" if transfer_cues & set(range(start, trigger + 1)) else "hold"
         ret = next((t for t in range(trigger + 1, ctx.n_turns) if turns[t].role is Role.AGENT), None)
         if kind == "transfer" and (_ends_call(ctx, trigger) or _colleague_answers(ctx, trigger, ret)):
@@ -474,14 +489,15 @@ def _cancelled(ctx: CallContext, seg: Segment, episode: dict) -> bool:
     return False
 
 
-def _asked_before(ctx: CallContext, start: int) -> int:
+def _asked_before(ctx: CallContext, start: int, used: set[int]) -> int:
     """The episode's start, moved back to the agent's question asking the caller's permission just
     before it ("Would you mind if I check that?" / "Sure, go ahead." / "Thanks, please stay on the line"):
     an agent turn within ANNOUNCE_LOOKBACK turns that a permission rule takes, with the caller's answer
-    between."""
+    between. Not one an earlier episode already used ("Posso metterla in attesa?" / "Sì" / 41 s / "Non
+    risponde ancora. Resti in linea." / 75 s: the second hold was not asked for)."""
     turns = ctx.transcript.turns
     earlier = {t for t in range(max(0, start - ANNOUNCE_LOOKBACK), start) if turns[t].role is Role.AGENT
-               and any(turns[u].role is Role.CUSTOMER for u in range(t + 1, start))}
+               and t not in used and any(turns[u].role is Role.CUSTOMER for u in range(t + 1, start))}
     if not earlier:
         return start
     asking = _turns_saying_transfer_rules(ctx, earlier, Anchor.STAGE_START, Anchor.TRIGGER)
@@ -558,7 +574,8 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
 # --- closing and end of call ----------------------------------------------------------------------
 
 
-def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) -> tuple[StageSpan | None, str]:
+def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan],
+             briefings: list[int] | None = None) -> tuple[StageSpan | None, str]:
     n = ctx.n_turns
     seg = ctx.pack.segment("closing")
     gap = (seg.max_gap_turns if seg and seg.max_gap_turns is not None else None) or DEFAULT_CLOSING_GAP
@@ -571,6 +588,12 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan]) 
     if _left_with_colleague(ctx, bool(transfers)):
         return None, "transferred"
     agent = ctx.role_turns(Role.AGENT)
+    if briefings and last_transfer is not None and briefings[-1] > last_transfer.start_turn and all(
+            len(ctx.call.words[t]) <= PARTING_WORDS and "?" not in ctx.transcript.turns[t].text
+            for t in agent if t > briefings[-1]):
+        # "Hi Mark, it's Priya ... Claire, I've got Mark on the line for you" / "Thanks so much" / "Bye
+        # now.": the agent briefed the colleague last and only said a parting word after, the call went on.
+        return None, "transferred"
     if (last_transfer is not None and last_transfer.kind == "transfer" and last_transfer.return_turn is None
             and agent and last_transfer.trigger_turn == agent[-1]):
         # The agent's last words hand the call on ("Transferring you now." / "Thanks, bye"): nobody closed it.

@@ -291,6 +291,7 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
     # Car hire and opticians say what kind of business they are too.
     ("Rent&Go Autonoleggio", ["Rent&Go"]),
     ("Clearview Opticians", ["Clearview"]),
+    ("Rentix Rent a Car", ["Rentix Rent a", "Rentix Rent", "Rentix a Car", "Rentix Rent Car", "Rentix"]),
     # A brand of two words after its kind of business is said alone ("Ruota Libera!").
     ("Ciclofficina Ruota Libera", ["Ciclofficina Ruota", "Ciclofficina Libera", "Ruota Libera"]),
     ("Sentinella Sistemi d'Allarme S.r.l.", ["Sentinella Sistemi d'Allarme", "Sentinella Sistemi",

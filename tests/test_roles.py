@@ -102,3 +102,19 @@ def test_unknown_speakers_inferred_in_other_languages(lang, lines):
     out = assign_roles(call(*[("spk_0" if i % 2 == 0 else "spk_1", text) for i, text in enumerate(lines)]),
                        pack, PackRuntime(pack).matcher)
     assert roles_of(out) == ["customer", "agent", "customer", "agent"]
+
+
+@pytest.mark.parametrize("label", ["Colleague", "Supervisor", "IVR"])
+def test_a_third_party_named_in_english_is_neither_side_in_any_language(label):
+    """A colleague's lines in an Italian call labelled in English ("Colleague:") are nobody's: not the
+    caller's, so the call can end with the colleague taking it over."""
+    from analyzer.engine import PackRuntime
+    from analyzer.pack import load_pack
+    from support import RULES
+
+    runtime = PackRuntime(load_pack(RULES / "it"))
+    transcript = call(("Agent", "Buongiorno, sono Marta di Arredo Express, come posso aiutarla?"),
+                      ("Customer", "Buongiorno, volevo sapere della consegna."),
+                      (label, "Buongiorno signora, sono Marco dell'ufficio consegne."))
+    roles = [t.role for t in assign_roles(transcript, runtime.pack, runtime.matcher).turns]
+    assert roles == [Role.AGENT, Role.CUSTOMER, Role.OTHER]

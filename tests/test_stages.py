@@ -909,3 +909,102 @@ def test_a_third_party_who_takes_the_call_after_a_bare_one_moment_was_transferre
     assert result.end_reason == "transferred"
     assert f["transfer.permission"].status.value == "fail"
     assert f["closing.farewell"].status.value == "not_applicable"
+
+
+def test_the_return_from_a_hold_may_offer_the_transfer_made_a_few_turns_later(en_runtime):
+    """"Thanks for holding ... I can put you through to my colleague Mark in claims, is that okay?" opens
+    the transfer, though the turn also ends the hold: its question asks for the hand-off made later."""
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Good morning, Acme Insurance, Anna speaking, how can I help you?",
+                    "[00:05] Customer: I need to add cover for a trip to Switzerland.",
+                    "[00:12] Agent: Can I put you on hold for a moment while I check with claims?",
+                    "[00:15] Customer: Sure.",
+                    "[00:55] Agent: Thanks for holding. It can be done, I can put you through to my colleague Mark "
+                    "in claims, is that okay?",
+                    "[01:05] Customer: Yes. Oh, and is the vignette included?",
+                    "[01:10] Agent: No, you buy that at the border. Mark will explain the rest.",
+                    "[01:18] Customer: Okay, thanks.",
+                    "[01:20] Agent: Putting you through now.")
+    assert result.end_reason == "transferred"
+    assert [s.kind for s in result.stages if s.stage == "transfer"] == ["hold", "transfer"]
+    assert f["transfer.permission"].status.value == "pass"
+    assert f["transfer.announce-target"].status.value == "pass"
+
+
+def test_the_return_from_a_transfer_that_names_it_again_announces_nothing(en_runtime):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: That's our claims team. Can I transfer you to claims?",
+                    "Customer: Yes, please.",
+                    "Agent: Transferring you now, please hold.",
+                    "Customer: Hello? They started talking about home insurance.",
+                    "Agent: Thanks for waiting, it's Anna again, sorry, I transferred you to the wrong team.",
+                    "Customer: Okay.", *CLOSE)
+    assert [s.kind for s in result.stages if s.stage == "transfer"] == ["transfer"]
+    assert f["transfer.thanks-for-waiting"].status.value == "pass"
+
+
+def test_a_second_hold_is_not_asked_for_by_the_first_ones_question(en_runtime):
+    """"Can I put you on hold?" / 40 s / "Sorry, they still haven't answered. Please hold." / 75 s: the
+    second hold was announced, not asked for."""
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Good morning, Acme Parcels, Anna speaking, how can I help you?",
+                    "[00:05] Customer: My parcel was not delivered on Monday.",
+                    "[00:12] Agent: Can I put you on hold while I call the warehouse?",
+                    "[00:15] Customer: Yes, fine.",
+                    "[00:55] Agent: Sorry, the warehouse still hasn't picked up. Please hold.",
+                    "[02:10] Agent: Thanks for holding, your parcel is on the shelf.",
+                    "[02:15] Customer: Good.", *CLOSE)
+    holds = [s for s in result.stages if s.stage == "transfer"]
+    assert [h.kind for h in holds] == ["hold", "hold"]
+    assert [h.start_turn for h in holds] == [2, 4]
+    assert f["transfer.permission"].status.value == "fail"
+
+
+def test_an_agent_who_briefs_the_colleague_last_has_handed_the_call_on(en_runtime):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: Mark, our audiologist, is free now. Would you like me to put you through to him?",
+                    "Customer: Yes, please.",
+                    "Agent: Okay, I'll bring him onto the line now.",
+                    "Customer: Okay.",
+                    "Agent: Hi Mark, it's Priya on the front desk. I've got Claire Whitman on the line about her "
+                    "mother's hearing aid. Claire, I've got Mark on the line for you now.",
+                    "Customer: Thanks so much, Priya.",
+                    "Agent: You're welcome. Bye now.")
+    assert result.end_reason == "transferred"
+    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
+
+
+def test_a_visit_the_caller_asks_for_as_the_line_drops_was_not_arranged(en_runtime):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: Okay, I've logged the leak outside number twenty-two.",
+                    "Customer: Thanks. Will someone come out tonight?",
+                    "Agent: So it gets prioritised by the network team, and with it flowing like that it should—")
+    assert result.end_reason == "cut_off"
+    assert f["answering.appointment"].status.value == "not_applicable"
+
+
+def test_an_outbound_opening_that_reads_out_the_record_discloses_it(en_runtime):
+    """Read out to whoever answered, in the opening of a call the agent placed; an opening that reads out
+    no figure ("please confirm that your order is correct") discloses nothing (the test above)."""
+    result, f = run(en_runtime,
+                    "Customer: Hello?",
+                    "Agent: Good afternoon, my name is Radu and I'm calling from Acme Furniture about your order "
+                    "30418, a wardrobe and a chest of drawers, with £1,240 still outstanding on delivery.",
+                    "Customer: Oh, that's my husband's order, he's at work.",
+                    "Agent: No problem. Will you be at home on Thursday?", "Customer: Yes.", *CLOSE)
+    assert f["answering.identity-check"].status.value == "fail"
+
+
+@pytest.mark.parametrize("after_correction, verdict", [
+    ("Agent: Yes, that's right now, thank you. Your balance is three hundred pounds.", "pass"),
+    ("Agent: Nope. Not to worry, your balance is three hundred pounds.", "fail"),
+])
+def test_an_answer_found_wrong_and_corrected_verifies_the_caller(en_runtime, after_correction, verdict):
+    result, f = run(en_runtime, *OPEN,
+                    "Agent: Can I take your date of birth, please?",
+                    "Customer: Twelfth of March 1959.",
+                    "Agent: That's not what I've got here. Could you check again?",
+                    "Customer: Oh sorry, that's my wife's. Mine is the 21st of March 1957.",
+                    after_correction,
+                    "Customer: Okay.", *CLOSE)
+    assert f["answering.identity-check"].status.value == verdict

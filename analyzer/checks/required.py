@@ -77,6 +77,9 @@ def _undeclined(ctx: CallContext, rule: RuleDef, turns: list[int], match: Match,
             # A new question in a later sentence of the rejecting turn ("That's not matching, but don't
             # worry. Can you tell me your date of birth?"); not the detail the rejection names.
             current = _asked_after_rejection(ctx, rule, rejection, threshold) or current
+        if (current is None or current.score < threshold) and _corrected(ctx, rule, rejection, turns):
+            return Outcome(Status.PASS, asked.score, asked, evidence=f"{asked.text} (corrected after: {rejection.text})",
+                           values={"threshold": threshold})
     while current is not None and current.score >= threshold:
         reply = _stated_value(ctx, current) or declining_reply(ctx, rule, current.end_turn)
         if reply is None:
@@ -167,6 +170,26 @@ def _opening_decline(ctx: CallContext, declines: list[Formula], t: int, threshol
         if match is not None and match.score >= threshold and match.word <= DECLINE_REACH:
             return match
     return None
+
+
+def _corrected(ctx: CallContext, rule: RuleDef, rejection: Match, turns: list[int]) -> bool:
+    """Whether the other side answered the rejection with a new value and the asker went on ("дата
+    рождения не совпадает ... Проверьте ещё раз" / "ой, это я женину сказал. Моя — двадцать первое марта
+    пятьдесят седьмого" / "Да, теперь всё верно"): the corrected answer verified the caller. Not when the
+    asker's next turn opens with a no ("Three hundred, maybe?" / "Nope.")"""
+    all_turns = ctx.transcript.turns
+    reply = rejection.turn + 1
+    if reply >= len(all_turns) or all_turns[reply].role in (Role.OTHER, all_turns[rejection.turn].role):
+        return False
+    if declining_reply(ctx, rule, rejection.turn) is not None:
+        return False
+    if not any(True for _ in spoken_numbers(all_turns[reply].text)):
+        return False
+    # "Three hundred, maybe?" / "Nope.": found wrong again.
+    went_on = reply + 1
+    if went_on >= len(all_turns) or all_turns[went_on].role is not all_turns[rejection.turn].role:
+        return False
+    return went_on in turns and not ctx.answered_no(reply)
 
 
 def _asked_after_rejection(ctx: CallContext, rule: RuleDef, rejection: Match, threshold: float) -> Match | None:

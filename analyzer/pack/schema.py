@@ -115,6 +115,9 @@ class Cue(Strict):
     # With own_formulas: the other side passing the phone to someone else ("Hang on, I'll put her on",
     # "Лен, возьми трубку"). What is disclosed after it needs one of the rule's own questions after it too.
     handover_by: list[Formula] = Field(default_factory=list)
+    # In an answering rule's `when`: the cue counts in the opening too, in a turn that reads out a figure
+    # (a call the agent places may read the order and the amount due before knowing who answered).
+    from_call_start: bool = False
 
 
 class Window(Strict):

@@ -28,6 +28,8 @@ class TranscriptReadError(Exception):
 
 _AGENT_LABELS = {"agent", "operator", "rep", "representative", "csr", "advisor", "adviser", "associate", "staff"}
 _CUSTOMER_LABELS = {"customer", "caller", "client", "user", "consumer"}
+# Third parties, named in English as often as the agent and customer are, whatever the call's language.
+_OTHER_LABELS = {"colleague", "supervisor", "ivr", "system", "bot", "recording"}
 
 
 def role_from_label(label: str) -> Role:
@@ -37,6 +39,8 @@ def role_from_label(label: str) -> Role:
         return Role.AGENT
     if key in _CUSTOMER_LABELS:
         return Role.CUSTOMER
+    if key in _OTHER_LABELS:
+        return Role.OTHER
     return Role.UNKNOWN
 
 
