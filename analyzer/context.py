@@ -451,6 +451,11 @@ class CallContext:
             opening = next((s for s in self.stages if s.stage == "greeting"), None)
             floor = (opening.end_turn + 1 if rule.rule.check is CheckType.FORBIDDEN and opening is not None
                      and opening.end_turn < anchor_turn else 0)
+            # Nor is anything said before the caller first spoke an answer to them ("Îmi cer scuze pentru
+            # așteptare" in the greeting apologises for the queue, not for what the caller then complains of).
+            heard = self.role_turns(Role.CUSTOMER)
+            if heard:
+                floor = max(floor, heard[0])
             turns = [*self.role_turns(rule.rule.role, range(max(floor, anchor_turn - window.before), anchor_turn)),
                      *turns]
         if window.after and after and span is not None:
@@ -533,7 +538,7 @@ _SECTOR_WORDS = frozenset({
     "furnizare", "energie", "asigurări", "asigurari", "curierat", "servicii", "apă", "apa",
     "de", "din", "security", "охрана", "sicurezza", "securitate",
     "rental", "rentals", "hire", "autonoleggio", "noleggio", "прокат", "автопрокат", "rent-a-car", "rent", "a",
-    "car", "cars",
+    "car", "cars", "multisala", "cinema", "cinemas", "cineplex",
     "închirieri", "inchirieri", "opticians", "optical", "optics", "оптика", "ottica", "optică", "optica",
     "school", "language", "languages", "alarm", "alarms", "systems", "scuola", "lingue", "ciclofficina",
     "officina", "sistemi", "allarme", "allarmi", "d'allarme", "школа", "языковая", "сигнализация",
@@ -587,6 +592,9 @@ def slot_variants(slot: str, value: str) -> list[str]:
     # Orașului Valea Albă, "МФЦ Светлогорска" for МФЦ города Светлогорска).
     if len(words) >= 3:
         forms.extend(" ".join(words[:i] + words[i + 1:]) for i in range(1, len(words) - 1))
+    # One of five words or more loses two ("Università di Valdora" for Università degli Studi di Valdora).
+    if len(words) >= 5:
+        forms.extend(" ".join(words[:i] + words[i + 2:]) for i in range(1, len(words) - 2))
     # The brand without what kind of business it is ("Swiftdrop" for Swiftdrop Couriers, "Страж" for
     # the hyphenated Страж-Охрана).
     pieces = words if len(words) > 1 else [w for w in words[0].split("-") if w]

@@ -287,6 +287,8 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
             start = _asked_before(ctx, cue_turns[0] if cue_turns else trigger,
                                   used_triggers if kind == "hold" else set())
             ret = next((t for t in range(resumed, ctx.n_turns) if turns[t].role is Role.AGENT), None)
+            if ret is not None and _back_to_nobody(ctx, ret):
+                ret = None
             episodes.append(dict(start=start, opened=cue_turns[0] if cue_turns else trigger, trigger=trigger,
                                  ret=ret, kind=kind, hold_s=round(gap, 1)))
             used_triggers.update(range(start, trigger + 1))
@@ -357,6 +359,16 @@ def _transfers(ctx: CallContext) -> list[StageSpan]:
                   requested_turn=ep.get("requested"))
         )
     return spans
+
+
+def _back_to_nobody(ctx: CallContext, ret: int) -> bool:
+    """Whether the agent came back from a hold to a line the caller had left: the caller never speaks
+    again and the agent calls into the silence ("Олег, станция перезагрузилась ... Алло? Олег?" / "Алло,
+    вы меня слышите? ...Похоже, звонок прервался."). Nobody was there to be thanked for waiting."""
+    turns = ctx.transcript.turns
+    after = range(ret, ctx.n_turns)
+    return (all(turns[t].role is not Role.CUSTOMER for t in after)
+            and any(turns[t].role is Role.AGENT and ctx.line_trouble(t) for t in after))
 
 
 def _caller_stepped_away(ctx: CallContext, seg: Segment, trigger: int) -> bool:
@@ -588,6 +600,12 @@ def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan],
     if _left_with_colleague(ctx, bool(transfers)):
         return None, "transferred"
     agent = ctx.role_turns(Role.AGENT)
+    if (last_transfer is not None and last_transfer.kind == "hold" and last_transfer.hold_s is not None
+            and last_transfer.return_turn is None and last_transfer.trigger_turn is not None and agent
+            and agent[-1] <= last_transfer.trigger_turn):
+        # "I'm going to put you on hold now" / 85 s / "Hello? ... Is anyone there? I'll try ringing back":
+        # the agent never came back, the caller hung up on the hold.
+        return None, "cut_off"
     if briefings and last_transfer is not None and briefings[-1] > last_transfer.start_turn and all(
             len(ctx.call.words[t]) <= PARTING_WORDS and "?" not in ctx.transcript.turns[t].text
             for t in agent if t > briefings[-1]):

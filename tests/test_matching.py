@@ -298,8 +298,15 @@ def test_an_unknown_agent_name_is_not_the_company_name(en_runtime, opening, expe
                                              "Sentinella d'Allarme", "Sentinella"]),
     ("Școala de Limbi Străine Lingua Nova", ["Școala de Limbi Străine Lingua", "Școala Limbi Străine Lingua Nova",
                                              "Școala de Străine Lingua Nova", "Școala de Limbi Lingua Nova",
-                                             "Școala de Limbi Străine Nova", "Limbi Străine Lingua Nova",
+                                             "Școala de Limbi Străine Nova", "Școala Străine Lingua Nova",
+                                             "Școala de Lingua Nova", "Școala de Limbi Nova", "Limbi Străine Lingua Nova",
                                              "Străine Lingua Nova", "Lingua Nova"]),
+    # A name of five words or more loses two inner ones ("Università di Valdora").
+    ("Università degli Studi di Valdora", ["Università degli Studi di", "Università degli Studi", "Università degli",
+                                           "Università Studi di Valdora", "Università degli di Valdora",
+                                           "Università degli Studi Valdora", "Università di Valdora",
+                                           "Università degli Valdora"]),
+    ("Cinelandia Multisala", ["Cinelandia"]),
 ])
 def test_company_short_forms(company, short):
     assert slot_variants("company", company) == short

@@ -1008,3 +1008,41 @@ def test_an_answer_found_wrong_and_corrected_verifies_the_caller(en_runtime, aft
                     after_correction,
                     "Customer: Okay.", *CLOSE)
     assert f["answering.identity-check"].status.value == verdict
+
+
+def test_a_caller_who_hangs_up_on_a_hold_cut_the_call_off(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Hi there, VoltPoint support, Ryan speaking, how can I help?",
+                    "[00:05] Customer: The cable is stuck in my car.",
+                    "[00:14] Agent: I'm going to put you on hold now while I reset the unit.",
+                    "[00:19] Customer: Oh. Right, okay.",
+                    "[01:44] Customer: Hello? ... Hello, is anyone there? ... I'll try ringing back.")
+    assert result.end_reason == "cut_off"
+    assert f["closing.farewell"].status.value == "not_applicable"
+
+
+def test_an_agent_back_from_a_hold_to_a_line_the_caller_left_thanks_nobody(en_runtime):
+    result, f = run(en_runtime,
+                    "[00:00] Agent: Hi there, VoltPoint support, Ryan speaking, how can I help?",
+                    "[00:05] Customer: The charger won't start.",
+                    "[00:14] Agent: Please stay on the line while it restarts.",
+                    "[00:19] Customer: Okay.",
+                    "[01:40] Agent: Oleg, the charger has restarted, you can try now... Hello? Oleg?",
+                    "[01:47] Agent: Hello, can you hear me? ... Looks like the call dropped.")
+    holds = [s for s in result.stages if s.stage == "transfer"]
+    assert len(holds) == 1 and holds[0].return_turn is None
+    assert f["transfer.thanks-for-waiting"].status.value == "not_applicable"
+
+
+def test_an_apology_in_the_greeting_before_the_caller_spoke_is_no_empathy():
+    """"Îmi cer scuze pentru așteptare" in the opening apologises for the queue, not for what the caller then
+    complains of."""
+    runtime = PackRuntime(load_pack(RULES / "ro"))
+    result, f = run(runtime,
+                    "Agent: Bună ziua, Orion Mobil, mă numesc Andrei. Îmi cer scuze pentru așteptare. Cu ce vă pot ajuta?",
+                    "Customer: Mi-a venit factura de patru sute treizeci de lei! E o bătaie de joc, trec la alt operator!",
+                    "Agent: Îmi spuneți numărul de telefon?", "Customer: 0722 540 118.",
+                    "Agent: Sunt taxe de roaming.", "Customer: Bine.",
+                    "Agent: Vă mai pot ajuta cu ceva?", "Customer: Nu.", "Agent: Vă mulțumim că ați sunat, la revedere.")
+    assert [s.stage for s in result.stages].count("difficult_client") == 1
+    assert f["difficult.empathy"].status.value == "fail"
