@@ -538,7 +538,7 @@ _SECTOR_WORDS = frozenset({
     "furnizare", "energie", "asigurări", "asigurari", "curierat", "servicii", "apă", "apa",
     "de", "din", "security", "охрана", "sicurezza", "securitate",
     "rental", "rentals", "hire", "autonoleggio", "noleggio", "прокат", "автопрокат", "rent-a-car", "rent", "a",
-    "car", "cars", "multisala", "cinema", "cinemas", "cineplex",
+    "car", "cars", "multisala", "cinema", "cinemas", "cineplex", "appliances", "appliance", "electricals",
     "închirieri", "inchirieri", "opticians", "optical", "optics", "оптика", "ottica", "optică", "optica",
     "school", "language", "languages", "alarm", "alarms", "systems", "scuola", "lingue", "ciclofficina",
     "officina", "sistemi", "allarme", "allarmi", "d'allarme", "школа", "языковая", "сигнализация",
@@ -592,8 +592,9 @@ def slot_variants(slot: str, value: str) -> list[str]:
     # Orașului Valea Albă, "МФЦ Светлогорска" for МФЦ города Светлогорска).
     if len(words) >= 3:
         forms.extend(" ".join(words[:i] + words[i + 1:]) for i in range(1, len(words) - 1))
-    # One of five words or more loses two ("Università di Valdora" for Università degli Studi di Valdora).
-    if len(words) >= 5:
+    # One of four words or more loses two ("Università di Valdora" for Università degli Studi di Valdora,
+    # "Clinica Kinetomed" for Clinica de Recuperare Kinetomed).
+    if len(words) >= 4:
         forms.extend(" ".join(words[:i] + words[i + 2:]) for i in range(1, len(words) - 2))
     # The brand without what kind of business it is ("Swiftdrop" for Swiftdrop Couriers, "Страж" for
     # the hyphenated Страж-Охрана).
