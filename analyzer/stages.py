@@ -587,7 +587,7 @@ def _difficult(ctx: CallContext, stop_turn: int) -> list[StageSpan]:
 
 
 def _closing(ctx: CallContext, greeting: StageSpan, transfers: list[StageSpan],
-             briefings: list[int] | None = None) -> tuple[StageSpan | None, str]:
+             briefings: list[int]) -> tuple[StageSpan | None, str]:
     n = ctx.n_turns
     seg = ctx.pack.segment("closing")
     gap = (seg.max_gap_turns if seg and seg.max_gap_turns is not None else None) or DEFAULT_CLOSING_GAP

@@ -183,7 +183,7 @@ def _corrected(ctx: CallContext, rule: RuleDef, rejection: Match, turns: list[in
         return False
     if declining_reply(ctx, rule, rejection.turn) is not None:
         return False
-    if not any(True for _ in spoken_numbers(all_turns[reply].text)):
+    if not spoken_numbers(all_turns[reply].text):
         return False
     # "Three hundred, maybe?" / "Nope.": found wrong again.
     went_on = reply + 1
